@@ -1,0 +1,25 @@
+"""spsll — the statistical pseudospectral Landau–Lifshitz (SPS-LL) model of defective spin chains.
+
+Public API (SI units: m, s, A/m, Hz)::
+
+    import spsll
+    spsll.FePt, spsll.Material(Ms=..., A=..., Hk=..., a=...)
+    spsll.dispersion(material, sigma, tau, **options)   # -> .k [rad/m], .f [Hz], .power, .peak_frequency [Hz]
+    spsll.domain_wall(material, sigma, tau, **options)  # -> .x [m], .m (..., 3, N), .width [m], .width_error [m]
+    spsll.rtn.sample(sigma, tau, length, dx, seed=...), spsll.rtn.psd(signal, dx), spsll.rtn.machlup(k, sigma, tau)
+
+sigma (mean material length) and tau (mean vacancy length) are in metres; scalars or equal-length
+arrays (batched).  tau = 0 is the ideal material.
+"""
+from . import rtn
+from .dispersion import DispersionResult, dispersion
+from .domainwall import DomainWallResult, domain_wall
+from .integrate import SolverDivergedError
+from .material import FePt, GAMMA, GAMMA_MU0, MU0, Material
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FePt", "Material", "MU0", "GAMMA", "GAMMA_MU0", "rtn", "dispersion", "DispersionResult",
+    "domain_wall", "DomainWallResult", "SolverDivergedError", "__version__",
+]
