@@ -33,7 +33,7 @@ Usage
 Outputs (written atomically)
 ----------------------------
 ``DIR/magnumnp_mx.npy``
-    float64 array of shape ``(B, T, N)``: ``m_x`` of row ``b`` at sample time
+    float64 (or ``--save-dtype float32``) array of shape ``(B, T, N)``: ``m_x`` of row ``b`` at sample time
     ``t_j = j * dt_sample`` (``j = 0..T-1``, ``T = round(duration/dt_sample)``)
     in cell ``i``.
 ``DIR/magnumnp_timing.json``
@@ -93,6 +93,8 @@ def parse_args(argv=None):
     p.add_argument("--dt-sample", type=float, default=10e-15, help="sampling interval (s)")
     p.add_argument("--device", default="cpu",
                    help="'cpu' (default) or 'cuda' (magnum.np then picks a GPU itself)")
+    p.add_argument("--save-dtype", choices=("float64", "float32"), default="float64",
+                   help="dtype of magnumnp_mx.npy (float64: 1 GB at B=256, N=500, T=1000)")
     p.add_argument("--verbose", action="store_true",
                    help="keep magnum.np's INFO logging (one line per output step)")
     return p.parse_args(argv)
@@ -106,6 +108,9 @@ def _atomic_write(path, writer, mode="wb"):
             writer(f)
             f.flush()
             os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -212,7 +217,7 @@ def main(argv=None):
     if ex_rel_err > 1e-10:
         raise RuntimeError("exchange field differs from nearest-neighbour formula (rel err %g)" % ex_rel_err)
 
-    mx = np.empty((B, n_samples, N), dtype=np.float64)
+    mx = np.empty((B, n_samples, N), dtype=np.dtype(args.save_dtype))
     t_reached = np.empty(n_samples, dtype=np.float64)
     setup_s = time.perf_counter() - t_setup0
 
@@ -265,6 +270,7 @@ def main(argv=None):
         "material": {"Ms": MS, "A": A_EX, "Ku": KU, "Hk": HK, "alpha": ALPHA, "a": LATTICE_A},
         "exchange_check_rel_err": ex_rel_err,
         "mx_layout": "(batch, time, cell)",
+        "mx_dtype": args.save_dtype,
     }
 
     out_mx = os.path.join(args.out, "magnumnp_mx.npy")

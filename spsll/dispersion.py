@@ -88,13 +88,13 @@ def _spectrum(mx: torch.Tensor, window: bool):
 
 def dispersion(material, sigma, tau, *, n_cells=500, duration=10e-12, dt_sample=10e-15,
                alpha=1e-3, amplitude=0.1, width=None, position=None, scheme="parseval",
-               envelope_offset=0.0, H_ext=None, method="dopri5", rtol=1e-5, atol=1e-9, dt=None,
+               envelope_offset=0.0, H_ext=None, method="dopri5", rtol=1e-5, atol=None, dt=None,
                exchange="stencil", window=True, keep_power=True, batch_size=128,
                dtype="float64", device=None, progress=False) -> DispersionResult:
     """Simulate the dispersion relation of chains with RTN defects (σ, τ) [m].
 
     sigma, tau: scalars or equal-length arrays (batched).  ``method``: "dopri5" (adaptive,
-    ``rtol``/``atol``) or "rk4" (fixed step ``dt`` [s], default dt_sample/2).  ``scheme``: the
+    ``rtol``/``atol``; atol defaults to 1e-9 in float64 and 1e-7 in float32) or "rk4" (fixed step ``dt`` [s], default dt_sample/2).  ``scheme``: the
     grid discretisation of S(k) (:func:`spsll.rtn.spectrum_on_grid`).  ``position``: centre of the
     Gaussian [m from cell 0], default the middle of the chain.  ``batch_size`` bounds memory:
     the samples are simulated in chunks of this size.
@@ -139,6 +139,8 @@ def dispersion(material, sigma, tau, *, n_cells=500, duration=10e-12, dt_sample=
         y0 = torch.as_tensor(np.broadcast_to(m0, (hi - lo, 3, n)).copy(), dtype=tdt, device=dev)
         observe = lambda m: m[:, 0, :]
         if method == "dopri5":
+            if atol is None:
+                atol = 1e-9 if tdt == torch.float64 else 1e-7
             sol = dopri5(rhs, y0, t_eval, rtol=rtol, atol=atol, observe=observe)
         else:
             step = dt_sample / 2 if dt is None else dt

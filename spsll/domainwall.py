@@ -24,11 +24,11 @@ Width (both reported):
 
 * ``width`` — the paper's cosine-series linearisation (Eq. 10): θ = arccos(m_z) on the mirrored
   domain is expanded as f(x) = a₀/2 + Σₙ aₙ cos(nπx/L) (a discrete cosine transform of the cell
-  values, n ≤ ``n_harmonics`` = 700), the series is linearised at the wall centre x_w,
+  values, n ≤ ``n_harmonics``, 700 for the paper's 500-cell chain), the series is linearised at the wall centre x_w,
   f(x) ≈ f(x_w) + f'(x_w)(x − x_w), f'(x_w) = −Σ aₙ (nπ/L) sin(nπ x_w/L), and the width is the
   distance over which the line spans 0…π, w = π / |f'(x_w)| (= π sqrt(A/K_eff) for the
   continuum tanh wall).  ``width_error`` is the standard deviation of the widths obtained with
-  the truncations n = 601 … 700 (the last 100 harmonics).
+  the truncations n = 601 … 700 (the last 100 harmonics; 10 % of the mirrored cells in general).
 * ``width_tanh`` — a least-squares fit of m_z = tanh((x − x₀)/Δ) within ±``fit_halfwidth`` of
   the centre, w = πΔ, with its 1-σ error from the fit covariance.
 """
@@ -146,7 +146,7 @@ def width_tanh_fit(mz: np.ndarray, x: np.ndarray, center: np.ndarray, guess: flo
 
 def domain_wall(material, sigma, tau, *, n_cells=500, mode="relax", tol=1e-6, max_iter=50_000,
                 alpha=1.0, duration=100e-12, rtol=1e-6, scheme="parseval", envelope_offset=0.0,
-                exchange="stencil", n_harmonics=700, fit_halfwidth=None, batch_size=1024,
+                exchange="stencil", n_harmonics=None, fit_halfwidth=None, batch_size=1024,
                 dtype="float64", device=None, progress=False) -> DomainWallResult:
     """Relax the paper's wall ansatz in chains with RTN defects (σ, τ) [m] and measure its width.
 
@@ -160,7 +160,10 @@ def domain_wall(material, sigma, tau, *, n_cells=500, mode="relax", tol=1e-6, ma
     s, t, batched, env, field, tdt, dev = setup(
         material, sigma, tau, 2 * n, period=n, offset=envelope_offset - 0.5, scheme=scheme,
         exchange=exchange, dtype=dtype, device=device)
-    n_harmonics = positive_int("n_harmonics", n_harmonics, low=101, high=2 * n - 1)
+    # the paper's 700 harmonics (error from the last 100) of a 1000-cell mirrored domain, scaled with n
+    n_err = max(10, round(0.1 * 2 * n))
+    n_harmonics = round(0.7 * 2 * n) if n_harmonics is None else \
+        positive_int("n_harmonics", n_harmonics, low=n_err + 1, high=2 * n - 1)
     batch_size = positive_int("batch_size", batch_size)
     a = material.a
     fit_halfwidth = 6 * material.wall_parameter if fit_halfwidth is None else \
@@ -205,7 +208,7 @@ def domain_wall(material, sigma, tau, *, n_cells=500, mode="relax", tol=1e-6, ma
     m_half = m_full[:, :, :n]
     center = wall_center(m_half[:, 2], a)
     x_wall_full = center + n * a / 2  # position in the mirrored domain, x_j = (j + ½) a
-    width, width_err = width_cosine_series(m_full[:, 2], a, x_wall_full, n_harmonics)
+    width, width_err = width_cosine_series(m_full[:, 2], a, x_wall_full, n_harmonics, n_err)
     wt, wte = width_tanh_fit(m_half[:, 2], x, center, material.wall_parameter, fit_halfwidth)
     res = DomainWallResult(x=x, m=m_half, width=width, width_error=width_err, width_tanh=wt,
                            width_tanh_error=wte, center=center, sigma=s, tau=t, converged=conv,

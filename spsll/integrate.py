@@ -135,6 +135,13 @@ def rk4(f, m0: torch.Tensor, t_eval, dt: float, observe=None, normalize=True) ->
                 k3 = f(t + h / 2, y + (h / 2) * k2)
                 k4 = f(t + h, y + h * k3)
                 y = y + (h / 6) * (k1 + 2 * k2 + 2 * k3 + k4)
+                # the exact flow keeps |m| = 1; a step that changes it by > 1 % is unstable
+                drift = (y.square().sum(dim=1).sqrt() - 1).abs().flatten(1).amax(dim=1)
+                if bool((drift > 1e-2).any()) or not bool(torch.isfinite(drift).all()):
+                    bad = torch.nonzero((drift > 1e-2) | ~torch.isfinite(drift)).flatten().tolist()
+                    raise SolverDivergedError(
+                        f"rk4: dt={dt:g} s is too large for this problem (unstable step, |m| changed by "
+                        f"> 1 % for sample(s) {bad[:10]} at t={t:.3g} s); reduce dt")
                 if normalize:
                     normalize_(y)
                 t += h
@@ -192,6 +199,9 @@ def dopri5(f, m0: torch.Tensor, t_eval, rtol=1e-6, atol=1e-9, h0=None, h_max=Non
         raise ValueError(f"rtol must be in (0, 0.1]; larger values let the run diverge, got {rtol!r}")
     if not (atol > 0 and math.isfinite(atol)):
         raise ValueError(f"atol must be a finite number > 0, got {atol!r}")
+    unit_roundoff = torch.finfo(m0.dtype).eps / 2
+    if atol < unit_roundoff:
+        raise ValueError(f"atol={atol:g} is below the unit round-off of {m0.dtype} ({unit_roundoff:.2g}); raise atol")
     t_out = _times(t_eval)
     observe = observe or (lambda m: m)
     dev, dt_ = m0.device, m0.dtype
