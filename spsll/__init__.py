@@ -12,7 +12,7 @@ sigma (mean material length) and tau (mean vacancy length) are in metres; scalar
 arrays (batched).  tau = 0 is the ideal material.
 """
 from . import rtn
-from .dispersion import DispersionResult, dispersion
+from .magnons import DispersionResult, dispersion
 from .domainwall import DomainWallResult, domain_wall
 from .integrate import SolverDivergedError
 from .material import FePt, GAMMA, GAMMA_MU0, MU0, Material

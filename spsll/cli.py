@@ -38,7 +38,7 @@ def cmd_info(args):
 
 
 def cmd_dispersion(args):
-    from .dispersion import dispersion
+    from .magnons import dispersion
     mat = _material(args)
     r = dispersion(mat, args.sigma_nm * 1e-9, args.tau_nm * 1e-9, n_cells=args.n_cells,
                    scheme=args.scheme, device=args.device, dtype=args.dtype, keep_power=False)

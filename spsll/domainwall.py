@@ -44,7 +44,7 @@ import torch
 
 from ._validate import finite_scalar, positive_int
 from .integrate import LandauLifshitz, dopri5, relax
-from .solver import check_alpha, setup
+from .solver import check_alpha, setup, subfield
 
 
 @dataclass
@@ -181,10 +181,9 @@ def domain_wall(material, sigma, tau, *, n_cells=500, mode="relax", tol=1e-6, ma
     if progress:
         from tqdm.auto import tqdm
         chunks = tqdm(chunks, desc="domain walls", unit="chunk")
-    from .dispersion import _subfield
     for lo in chunks:
         hi = min(B, lo + batch_size)
-        sub = _subfield(field, lo, hi)
+        sub = subfield(field, lo, hi)
         y0 = torch.as_tensor(np.broadcast_to(m0, (hi - lo, 3, 2 * n)).copy(), dtype=tdt, device=dev)
         if mode == "relax":
             r = relax(sub, y0, material.Ms, tol=tol, max_iter=max_iter)

@@ -1,6 +1,8 @@
 """Shared set-up of a batched SPS-LL run: validated options, envelope, field, dtype and device."""
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import torch
 
@@ -60,3 +62,14 @@ def setup(material, sigma, tau, n_cells, *, period=None, offset=0.0, scheme="par
 
 def check_alpha(alpha, low_open=False):
     return finite_scalar("alpha", alpha, low=0.0, high=10.0, low_open=low_open)
+
+
+def subfield(field, lo, hi):
+    """The effective field restricted to samples lo:hi of the batch (shares the tensors)."""
+    ex = field.exchange
+    if ex.s is None:
+        return field
+    sub = copy.copy(field)
+    sub.exchange = copy.copy(ex)
+    sub.exchange.s = ex.s[lo:hi]
+    return sub

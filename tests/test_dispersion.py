@@ -7,7 +7,7 @@ import torch
 
 import spsll
 from spsll import rtn
-from spsll.dispersion import refine_peaks
+from spsll.magnons import refine_peaks
 from spsll.integrate import LandauLifshitz, dopri5
 from spsll.fields import build_field
 

@@ -29,7 +29,7 @@ import torch
 
 from ._validate import finite_scalar, positive_int
 from .integrate import LandauLifshitz, dopri5, rk4
-from .solver import check_alpha, setup
+from .solver import check_alpha, setup, subfield
 
 
 @dataclass
@@ -134,7 +134,7 @@ def dispersion(material, sigma, tau, *, n_cells=500, duration=10e-12, dt_sample=
         chunks = tqdm(chunks, desc="dispersion", unit="chunk")
     for lo in chunks:
         hi = min(B, lo + batch_size)
-        sub = _subfield(field, lo, hi)
+        sub = subfield(field, lo, hi)
         rhs = LandauLifshitz(sub, alpha)
         y0 = torch.as_tensor(np.broadcast_to(m0, (hi - lo, 3, n)).copy(), dtype=tdt, device=dev)
         observe = lambda m: m[:, 0, :]
@@ -158,15 +158,3 @@ def dispersion(material, sigma, tau, *, n_cells=500, duration=10e-12, dt_sample=
         s, t = s[0], t[0]
     return DispersionResult(k=k_axis, f=f_axis, power=power, peak_frequency=peaks, sigma=s, tau=t,
                             stats=stats)
-
-
-def _subfield(field, lo, hi):
-    """The effective field restricted to samples lo:hi of the batch (shares the tensors)."""
-    ex = field.exchange
-    if ex.s is None:
-        return field
-    import copy
-    sub = copy.copy(field)
-    sub.exchange = copy.copy(ex)
-    sub.exchange.s = ex.s[lo:hi]
-    return sub
