@@ -180,16 +180,17 @@ def _combine(y, h, ks, coefs):
             continue
         acc = k * c if acc is None else acc.add_(k, alpha=c)
     hb = h.view(-1, *([1] * (acc.dim() - 1)))
-    return y + hb * acc if y is not None else acc.mul_(hb)
+    return torch.addcmul(y, hb, acc) if y is not None else acc.mul_(hb)
 
 
 def dopri5(f, m0: torch.Tensor, t_eval, rtol=1e-6, atol=1e-9, h0=None, h_max=None,
-           max_steps=1_000_000, observe=None, normalize=True, progress=None) -> Solution:
+           max_steps=1_000_000, observe=None, normalize=True, progress=None, beta=0.04) -> Solution:
     """Adaptive Dormand–Prince 5(4) from t = 0 with per-sample error control and dense output.
 
     Each sample b has its own step h_b.  A step is accepted when the RMS over the sample's
     elements of e / (atol + rtol max(|y_n|, |y_{n+1}|)) is ≤ 1 (e: embedded error estimate);
-    the next step is h · clip(0.9 err^(−1/5), 0.2, 5).  Observations ``observe(m)`` at the times
+    the next step is h · clip(0.9 err^(−1/5 + 3β/4) err_prev^β, 0.2, 5) (PI control, β = ``beta``;
+    β = 0 is the classical controller).  Observations ``observe(m)`` at the times
     ``t_eval`` are evaluated with the 4th-order continuous extension, so sampling does not
     constrain the step.  Samples that reach the last time are dropped from the batch.
 
@@ -234,6 +235,7 @@ def dopri5(f, m0: torch.Tensor, t_eval, rtol=1e-6, atol=1e-9, h0=None, h_max=Non
         h = torch.full((B,), float(h0), dtype=torch.float64, device=dev)
     h_max = t_end if h_max is None else float(h_max)
     h = h.clamp(max=h_max).to(torch.float64)
+    en_prev = torch.ones(B, dtype=torch.float64, device=dev)
     n_steps = torch.zeros(B, dtype=torch.long, device=dev)
     n_rej = torch.zeros(B, dtype=torch.long, device=dev)
     active = torch.arange(B, device=dev)
@@ -263,7 +265,7 @@ def dopri5(f, m0: torch.Tensor, t_eval, rtol=1e-6, atol=1e-9, h0=None, h_max=Non
         n_evals += 6
         y5 = ys  # stage 7 point is the 5th-order solution (FSAL)
         err = _combine(None, hc, ks, _E)
-        scale = torch.maximum(ya.abs(), y5.abs()).mul_(rtol).add_(atol)
+        scale = torch.maximum(ya.abs(), y5.abs()).mul_(rtol).add_(atol)  # Hairer's scale
         en = (err / scale).pow(2).flatten(1).mean(1).sqrt().to(torch.float64)
         if not torch.isfinite(en).all():
             bad = active[~torch.isfinite(en)]
@@ -271,8 +273,11 @@ def dopri5(f, m0: torch.Tensor, t_eval, rtol=1e-6, atol=1e-9, h0=None, h_max=Non
                 f"dopri5: the solution became non-finite for sample(s) {bad[:10].tolist()} at "
                 f"t≈{float(ta.min()):.3g} s; tighten rtol (now {rtol:g}) or check the inputs")
         acc = en <= 1.0
-        fac = torch.clamp(0.9 * en.clamp(min=1e-10).pow(-0.2), 0.2, 5.0)
-        fac = torch.where(acc, fac, torch.clamp(fac, max=1.0))
+        # PI step control (Gustafsson; Hairer's DOPRI5 uses β = 0.04): the memory of the previous
+        # error damps the oscillation of h between accepted and rejected steps.
+        prev = en_prev if full else en_prev[active]
+        fac = 0.9 * en.clamp(min=1e-10).pow(-(0.2 - 0.75 * beta)) * prev.pow(beta)
+        fac = torch.where(acc, fac.clamp(0.2, 5.0), (0.9 * en.clamp(min=1e-10).pow(-0.2)).clamp(0.2, 1.0))
         h_new = (hh * fac).clamp(max=h_max)
         if (h_new < 1e-12 * t_end).any():
             bad = active[h_new < 1e-12 * t_end]
@@ -327,6 +332,7 @@ def dopri5(f, m0: torch.Tensor, t_eval, rtol=1e-6, atol=1e-9, h0=None, h_max=Non
         if (~acc).any():
             n_rej[active[~acc]] += 1
         h[active] = h_new
+        en_prev[active] = torch.where(acc, en.clamp(min=1e-4), prev)
         if progress is not None:
             progress(float(t.min()), t_end)
     return Solution(t=t_out.numpy(), y=rec, n_steps=n_steps.cpu().numpy(),
