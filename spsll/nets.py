@@ -270,9 +270,9 @@ class TFCDispersion(_Net):
     dispersions (500 cells, 16 random (σ, τ) with σ ≤ 100 nm, τ ≤ 20 nm) give a mean absolute
     error ≤ 1 GHz with N = 4 and |b_n| ≤ 0.03 THz for n ≥ 2, while the paper's polynomial basis
     is nearly collinear with 1 − cos(ka) (unbounded least-squares c_n reach ±100 THz).  The
-    final layer is initialised so that an untrained model predicts the material's ideal
-    dispersion (b_1 = X_ideal, the other coefficients 0; for the paper form X = min(X_ideal,
-    0.99 x_max)).
+    final layer starts with zero weights and a bias such that an untrained model predicts the
+    material's ideal dispersion whatever its input (b_1 = X_ideal, the other coefficients 0; for
+    the paper form X = min(X_ideal, 0.99 x_max)); training learns the departures from it.
 
     Parameters: ``material`` (gap, a and the ideal amplitude), ``n_k`` (length of the output
     grid, :func:`dispersion_k_grid`) or an explicit ``k`` [rad/m]; ``n_harmonics`` (N);
@@ -331,7 +331,7 @@ class TFCDispersion(_Net):
         n_feat = (hidden[-1] if hidden else 2) + (64 if self.use_dispersion else 0)
         self.coeff_head = nn.Linear(n_feat, n_out)
         with torch.no_grad():  # start at the ideal dispersion
-            self.coeff_head.weight.mul_(0.1)
+            self.coeff_head.weight.zero_()
             self.coeff_head.bias.zero_()
             if form == "harmonic":
                 self.coeff_head.bias[0] = x_ideal + math.log(-math.expm1(-x_ideal))  # softplus⁻¹
