@@ -94,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("wall", help="relax one domain wall and measure its width")
     common(s)
     s.set_defaults(func=cmd_wall)
+    from .cli_generate import register
+    register(sub)
     return p
 
 

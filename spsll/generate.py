@@ -1,0 +1,346 @@
+"""Generate dispersion and domain-wall datasets into resumable HDF5 stores, serially or on Dask.
+
+Python::
+
+    from spsll.generate import generate
+    generate("dispersions", 1000, "dispersions.h5", seed=0)          # paper: 1,000 dispersions
+    generate("walls", 12000, "walls.h5", seed=0, chunk=500)           # paper: 12,000 relaxed walls
+
+Command line (same options)::
+
+    spsll generate dispersions --n 1000 --out dispersions.h5 [--seed 0 --chunk 32 --plan uniform]
+    spsll generate walls --n 12000 --out walls.h5 [--device cuda --dtype float32]
+
+What is computed: the plan (:mod:`spsll.plans`, fixed by ``seed``) gives every sample its (σ, τ);
+the samples are cut into chunks of ``chunk`` (chunk k = samples k·chunk … k·chunk + chunk − 1)
+and each chunk is one batched call of :func:`spsll.dispersion` or :func:`spsll.domain_wall`
+(:func:`compute_chunk`).  The layout of the store is documented in :mod:`spsll.store`.
+
+Resume and safety: stopping a run at any moment (Ctrl-C, a batch system's time limit, SIGKILL)
+and running the same command again computes only the chunks not yet marked done, and the store
+ends with every sample once and exactly the values of an uninterrupted run: chunk k depends only
+on (seed, plan, chunk, k) and the settings, and the solvers' results do not depend on the other
+chunks.  A run with other settings on an existing store is refused with a message naming each
+setting that differs (:class:`spsll.store.StoreMismatchError`); a second run on a store in use is
+refused by its lock file (:class:`spsll.store.StoreLockedError`).
+
+Dask: ``dask="tcp://host:8786"`` (``--dask ADDRESS``) sends chunks to the workers of a running
+scheduler, ``workers=N`` (``--workers N``) starts a local cluster of N single-threaded worker
+processes.  Each worker computes whole chunks and returns numpy arrays; the calling process
+alone writes the store, which ends bit for bit equal to the serial run's.  On an HPC batch
+system, with dask-jobqueue (``pip install dask-jobqueue``; spsll must be importable on the
+compute nodes)::
+
+    from dask_jobqueue import SLURMCluster
+    from distributed import Client
+    from spsll.generate import generate
+
+    cluster = SLURMCluster(cores=1, processes=1, memory="4GB", walltime="02:00:00",
+                           job_extra_directives=["--gres=gpu:1"])      # one GPU per worker job
+    cluster.scale(jobs=8)                                              # eight worker jobs
+    with Client(cluster) as client:
+        generate("walls", 12000, "walls.h5", chunk=500, device="cuda", dask=client)
+
+Run it from a login node or a small job of its own, keep the store on a shared file system, and
+rerun the same script if the allocation ends early: done chunks are kept.  Without Python,
+start ``dask scheduler --scheduler-file sched.json`` in one job, ``dask worker --scheduler-file
+sched.json --nthreads 1`` in an array of jobs, and pass the scheduler's address (printed by the
+scheduler, and in sched.json) to ``spsll generate ... --dask tcp://HOST:8786``.
+"""
+from __future__ import annotations
+
+import inspect
+import json
+import math
+import os
+import platform
+import time
+import uuid
+from dataclasses import dataclass
+from itertools import islice
+
+import h5py
+import numpy as np
+import torch
+
+from . import __version__
+from .domainwall import domain_wall
+from .magnons import dispersion
+from .material import FePt, Material
+from .plans import SIGMA_RANGE, TAU_RANGE, Plan, chunk_bounds
+from .solver import resolve_device, resolve_dtype
+from .store import (StoreError, StoreLock, check_settings, create_store, mark_done, open_store,
+                    remove_stale_temporaries, write_chunk)
+
+KINDS = ("dispersions", "walls")
+SOLVERS = {"dispersions": dispersion, "walls": domain_wall}
+#: Samples per chunk when none is given: a few seconds of CPU work per chunk at 500 cells.
+DEFAULT_CHUNK = {"dispersions": 32, "walls": 500}
+#: Solver keywords that do not change results or that generate sets itself.
+_NOT_SETTINGS = ("progress", "batch_size", "device", "dtype")
+
+
+@dataclass
+class GenerateReport:
+    """What :func:`generate` did: chunks computed now, chunks already done before, wall time [s]."""
+
+    path: str
+    kind: str
+    n: int
+    chunk: int
+    n_chunks: int
+    computed: int
+    skipped: int
+    seconds: float
+
+
+def _check_kind(kind):
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    return kind
+
+
+def _jsonable(name, value):
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (np.floating, np.integer, np.bool_)):
+        value = value.item()
+    try:
+        json.dumps(value)
+    except TypeError:
+        raise TypeError(f"option {name} must be a number, string, None or a list of numbers "
+                        f"(it is stored in the dataset), got {type(value).__name__}") from None
+    return value
+
+
+def solver_options(kind, options) -> dict:
+    """Every keyword of the solver that changes results: its defaults updated with ``options``.
+
+    Unknown keywords are refused, naming the allowed ones.  ``progress``, ``batch_size``,
+    ``device`` and ``dtype`` are not options here (generate sets them)."""
+    params = inspect.signature(SOLVERS[_check_kind(kind)]).parameters
+    allowed = {k: p.default for k, p in params.items()
+               if p.kind is p.KEYWORD_ONLY and k not in _NOT_SETTINGS}
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise TypeError(f"unknown {kind} option(s) {unknown}; allowed: {sorted(allowed)} "
+                        f"(plus device, dtype, chunk, seed, plan, sigma_range, tau_range)")
+    out = dict(allowed)
+    out.update({k: _jsonable(k, v) for k, v in options.items()})
+    return {k: _jsonable(k, v) for k, v in out.items()}
+
+
+def _axes_and_layout(kind, material, opts, dtype):
+    """Axes stored once and the per-sample datasets {name: (shape, dtype, units, description, fill)}."""
+    n = int(opts["n_cells"])
+    a = material.a
+    if kind == "dispersions":
+        n_t = int(round(opts["duration"] / opts["dt_sample"]))
+        k = np.fft.fftshift(2 * math.pi * np.fft.fftfreq(n, d=a))
+        f = np.fft.rfftfreq(n_t, d=opts["dt_sample"])
+        axes = {"k": (k, "rad/m", "wavenumbers, ascending (fftshifted), first Brillouin zone"),
+                "f": (f, "Hz", "frequencies of the spectrum, 0 ... 1/(2 dt_sample)")}
+        layout = {"peak_frequency": ((n,), np.float64, "Hz", "1-D dispersion: peak frequency per k, sub-bin refined", True),
+                  "n_steps": ((), np.int64, "", "accepted integrator steps", True),
+                  "n_rejected": ((), np.int64, "", "rejected integrator steps", True)}
+        if opts["keep_power"]:
+            layout["power"] = ((f.size, n), np.float32, "arbitrary",
+                               "spectral power |FFT2 m_x|^2, axes (f, k); unwritten rows are zeros", False)
+    else:
+        x = (np.arange(n) + 0.5 - n / 2) * a
+        axes = {"x": (x, "m", "cell centres of the chain, wall initially at x = 0")}
+        mdt = np.float64 if dtype == torch.float64 else np.float32
+        layout = {"m": ((3, n), mdt, "1", "relaxed unit magnetisation (m_x, m_y, m_z) of the chain"),
+                  "width": ((), np.float64, "m", "wall width, cosine series (paper Eq. 10)"),
+                  "width_error": ((), np.float64, "m", "cosine-series width error (std over the last harmonics)"),
+                  "width_tanh": ((), np.float64, "m", "wall width pi*Delta from a tanh fit"),
+                  "width_tanh_error": ((), np.float64, "m", "1-sigma error of the tanh-fit width"),
+                  "center": ((), np.float64, "m", "wall centre (m_z = 0 crossing)"),
+                  "torque": ((), np.float64, "1", "final max |m x H| / Ms"),
+                  "converged": ((), np.bool_, "", "relaxation reached the torque tolerance"),
+                  "iterations": ((), np.int64, "", "relaxation iterations or integrator steps")}
+        layout = {k: (*v, True) for k, v in layout.items()}
+    return axes, layout
+
+
+def compute_chunk(spec: dict, sigma, tau) -> dict:
+    """Compute one chunk: {"data": {name: (B, ...) array}, "axes": {name: array}}.
+
+    ``spec``: {"kind", "material": Material fields, "options": solver keywords incl. device,
+    dtype, batch_size}.  A pure function of its arguments (what Dask workers run)."""
+    kind = _check_kind(spec["kind"])
+    mat = Material(**spec["material"])
+    opts = dict(spec["options"])
+    sigma = np.asarray(sigma, dtype=np.float64).reshape(-1)
+    tau = np.asarray(tau, dtype=np.float64).reshape(-1)
+    r = SOLVERS[kind](mat, sigma, tau, progress=False, **opts)
+    if kind == "dispersions":
+        data = {"peak_frequency": r.peak_frequency, "n_steps": np.asarray(r.stats["n_steps"], np.int64),
+                "n_rejected": np.asarray(r.stats["n_rejected"], np.int64)}
+        if opts.get("keep_power"):
+            data["power"] = r.power
+        return {"data": data, "axes": {"k": r.k, "f": r.f}}
+    data = {name: getattr(r, name) for name in ("m", "width", "width_error", "width_tanh", "width_tanh_error",
+                                                "center", "torque", "converged", "iterations")}
+    return {"data": data, "axes": {"x": r.x}}
+
+
+def _layout_text(axes, layout):
+    rows = [f"/{name} {tuple(np.shape(arr))} [{units}] {desc}" for name, (arr, units, desc) in axes.items()]
+    rows += [f"/{name} (n, {', '.join(map(str, shape))}) {np.dtype(dt).name} [{units}] {desc}".replace("(n, )", "(n,)")
+             for name, (shape, dt, units, desc, _) in layout.items()]
+    rows += ["/sigma (n,) float64 [m] mean material length", "/tau (n,) float64 [m] mean vacancy length",
+             "/done (n_chunks,) bool: samples of chunk k are data only where done[k]"]
+    return "\n".join(rows)
+
+
+def _dask_client(dask, workers):
+    """(client, owned objects to close) for an address, an existing Client, or a LocalCluster of N workers."""
+    from distributed import Client, LocalCluster
+    if workers is not None:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+        return client, [client, cluster]
+    if hasattr(dask, "submit"):
+        return dask, []
+    client = Client(dask)
+    return client, [client]
+
+
+def _run_dask(client, spec, sigma, tau, bounds, pending, write):
+    """Keep a window of chunks in flight on the cluster and write each result as it arrives."""
+    from distributed import as_completed
+    n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+    token = uuid.uuid4().hex[:8]
+    todo = iter(pending)
+    index = {}
+
+    def submit(k):
+        lo, hi = bounds[k]
+        fut = client.submit(compute_chunk, spec, sigma[lo:hi], tau[lo:hi], pure=False,
+                            key=f"spsll-{spec['kind']}-chunk{k}-{token}")
+        index[fut.key] = k
+        return fut
+
+    ac = as_completed([submit(k) for k in islice(todo, max(4, 2 * n_workers))])
+    try:
+        for fut in ac:
+            k = index.pop(fut.key)
+            write(k, fut.result())
+            fut.release()
+            nxt = next(todo, None)
+            if nxt is not None:
+                ac.add(submit(nxt))
+    except BaseException:
+        for f in list(ac.futures):
+            f.cancel()
+        raise
+
+
+def generate(kind, n, out, *, material=FePt, plan="uniform", seed=0, chunk=None, sigma_range=SIGMA_RANGE,
+             tau_range=TAU_RANGE, device="cpu", dtype="float64", dask=None, workers=None, progress=True,
+             fsync=True, **options) -> GenerateReport:
+    """Compute ``n`` samples of ``kind`` ("dispersions" or "walls") into the HDF5 store ``out``.
+
+    material: a :class:`spsll.Material` (default FePt).  plan, seed, sigma_range, tau_range [m]:
+    the sampling plan (:mod:`spsll.plans`).  chunk: samples per chunk, also the batch of one
+    solver call (default 32 dispersions or 500 walls).  device, dtype: torch device and
+    "float64"/"float32".  dask: a scheduler address or a ``distributed.Client``; workers: start a
+    local cluster of that many processes (one thread each).  fsync: sync each chunk to disk
+    before marking it done (leave on).  Other keywords go to the solver (e.g. ``n_cells``,
+    ``scheme``, ``keep_power`` for dispersions, ``mode`` for walls) and are stored.
+
+    Resumes an existing store written with the same settings; returns a :class:`GenerateReport`.
+    """
+    t0 = time.perf_counter()
+    kind = _check_kind(kind)
+    if not isinstance(material, Material):
+        raise TypeError(f"material must be a spsll.Material, got {type(material).__name__}")
+    if dask is not None and workers is not None:
+        raise ValueError("give either dask (a scheduler address or Client) or workers (a local cluster), not both")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ValueError(f"workers must be an integer >= 1 (local Dask worker processes), got {workers!r}")
+    the_plan = Plan(n=n, plan=plan, seed=seed, sigma_range=sigma_range, tau_range=tau_range)
+    chunk = DEFAULT_CHUNK[kind] if chunk is None else chunk
+    bounds = chunk_bounds(the_plan.n, chunk)
+    tdt = resolve_dtype(dtype)
+    dev = resolve_device(device)
+    dtype_name = "float64" if tdt == torch.float64 else "float32"
+    if kind == "dispersions":
+        options.setdefault("keep_power", False)
+    opts = solver_options(kind, options)
+    settings = {"format_version": 1, "kind": kind, "spsll_version": __version__, "plan": the_plan.to_dict(),
+                "chunk": int(chunk), "material": material.to_dict(), "solver": opts, "dtype": dtype_name,
+                "device_type": dev.type}
+    spec = {"kind": kind, "material": material.to_dict(),
+            "options": {**opts, "dtype": dtype_name, "device": str(dev), "batch_size": int(chunk)}}
+    sigma, tau = the_plan.sample()
+    axes, layout = _axes_and_layout(kind, material, opts, tdt)
+    attrs = {"seed": the_plan.seed, "plan": the_plan.plan, "sigma_range_m": list(the_plan.sigma_range),
+             "tau_range_m": list(the_plan.tau_range), "material_json": json.dumps(material.to_dict()),
+             "solver_json": json.dumps(opts, sort_keys=True), "dtype": dtype_name, "device_type": dev.type,
+             "units_json": json.dumps({"sigma": "m", "tau": "m", **{k: v[1] for k, v in axes.items()},
+                                       **{k: v[2] for k, v in layout.items()}}),
+             "spsll_version": __version__, "torch_version": torch.__version__,
+             "numpy_version": np.__version__, "h5py_version": h5py.__version__,
+             "python_version": platform.python_version(),
+             "description": f"spsll {kind} dataset: see the 'layout' attribute and spsll.store; only "
+                            f"samples of chunks with done[k] true are data"}
+    attrs.update({f"material_{k}": v for k, v in material.to_dict().items()})
+    out = os.fspath(out)
+    computed = 0
+    with StoreLock(out):
+        remove_stale_temporaries(out)
+        created = not os.path.exists(out)
+        if created:
+            create_store(out, kind=kind, sigma=sigma, tau=tau, chunk=chunk, axes=axes, per_sample=layout,
+                         attrs=attrs, settings=settings, layout_text=_layout_text(axes, layout))
+        f = open_store(out, "r+")
+        try:
+            check_settings(f, settings, out)
+            if not (np.array_equal(f["sigma"][...], sigma) and np.array_equal(f["tau"][...], tau)):
+                raise StoreError(f"{out}: the stored (sigma, tau) differ from the plan of its own settings")
+            done = f["done"][...]
+            pending = [k for k in range(len(bounds)) if not done[k]]
+            skipped = len(bounds) - len(pending)
+            from tqdm.auto import tqdm
+            bar = tqdm(total=the_plan.n, initial=sum(hi - lo for k, (lo, hi) in enumerate(bounds) if done[k]),
+                       unit="sample", desc=kind, disable=not progress)
+
+            def write(k, res):
+                nonlocal computed
+                for name, arr in res["axes"].items():
+                    if not np.array_equal(f[name][...], arr):
+                        raise StoreError(f"chunk {k}: the solver's {name} axis differs from the store's")
+                lo, hi = bounds[k]
+                write_chunk(f, k, lo, hi, res["data"], fsync=fsync)
+                mark_done(f, k, fsync=fsync)
+                computed += 1
+                bar.update(hi - lo)
+
+            try:
+                if dask is None and workers is None:
+                    for k in pending:
+                        lo, hi = bounds[k]
+                        write(k, compute_chunk(spec, sigma[lo:hi], tau[lo:hi]))
+                elif pending:
+                    client, owned = _dask_client(dask, workers)
+                    try:
+                        _run_dask(client, spec, sigma, tau, bounds, pending, write)
+                    finally:
+                        for obj in owned:
+                            obj.close()
+            finally:
+                bar.close()
+        except (ValueError, TypeError):
+            # Invalid options surface in the solver: a store created by this run that holds no data
+            # is removed, so that the corrected command is not refused as "other settings".
+            if created and not f["done"][...].any():
+                f.close()
+                os.unlink(out)
+            raise
+        finally:
+            if f.id.valid:
+                f.close()
+    return GenerateReport(path=out, kind=kind, n=the_plan.n, chunk=int(chunk), n_chunks=len(bounds),
+                          computed=computed, skipped=skipped, seconds=time.perf_counter() - t0)
