@@ -29,7 +29,7 @@ test: $(VENV)/.stamp-test
 	$(BIN)/python -m pytest
 
 book: $(VENV)/.stamp-book
-	$(BIN)/python -m spsll.book build --profile $(PROFILE)
+	$(BIN)/python book/build.py --profile $(PROFILE)
 
 bench: $(VENV)/.stamp-test
 	$(BIN)/python benchmarks/bench_dispersion.py

@@ -17,7 +17,7 @@ why the placement matters; ``envelope_offset`` (cells) moves the peak for such s
 symmetric alternative is ``envelope_offset = n/2``: walls on the peak).
 
 Relaxation: ``mode="relax"`` (default) minimises the torque with precession off until
-max |m × H| / Ms < ``tol``; ``mode="dynamics"`` integrates the LL equation with α = 1 for 100 ps
+max ‖m × H‖ / Ms < ``tol``; ``mode="dynamics"`` integrates the LL equation with α = 1 for 100 ps
 as the paper does.  Both reach the same equilibrium (tested).
 
 Width (both reported):
@@ -26,7 +26,7 @@ Width (both reported):
   domain is expanded as f(x) = a₀/2 + Σₙ aₙ cos(nπx/L) (a discrete cosine transform of the cell
   values, n ≤ ``n_harmonics``, 700 for the paper's 500-cell chain), the series is linearised at the wall centre x_w,
   f(x) ≈ f(x_w) + f'(x_w)(x − x_w), f'(x_w) = −Σ aₙ (nπ/L) sin(nπ x_w/L), and the width is the
-  distance over which the line spans 0…π, w = π / |f'(x_w)| (= π sqrt(A/K_eff) for the
+  distance over which the line spans 0…π, w = π / abs(f'(x_w)) (= π sqrt(A/K_eff) for the
   continuum tanh wall).  ``width_error`` is the standard deviation of the widths obtained with
   the truncations n = 601 … 700 (the last 100 harmonics; 10 % of the mirrored cells in general).
 * ``width_tanh`` — a least-squares fit of m_z = tanh((x − x₀)/Δ) within ±``fit_halfwidth`` of
@@ -56,7 +56,7 @@ class DomainWallResult:
     width, width_error : cosine-series width and its truncation error [m]
     width_tanh, width_tanh_error : tanh-fit width and its 1-σ fit error [m]
     center : wall centre (m_z = 0 crossing) [m]
-    converged, torque, iterations : relaxation diagnostics (max |m × H| / Ms at the end)
+    converged, torque, iterations : relaxation diagnostics (max ‖m × H‖ / Ms at the end)
     """
 
     x: np.ndarray

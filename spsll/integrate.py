@@ -9,9 +9,9 @@ Integrators (all batched over samples, float64 by default, any torch device):
   prescribed sampling times without stepping on them.
 * :func:`rk4` — classical fixed-step RK4, the reference.
 * :func:`relax` — precession off: steepest descent of the torque on the unit sphere with
-  Barzilai–Borwein step sizes, stopping when max |m × H| / Ms falls below a tolerance.
+  Barzilai–Borwein step sizes, stopping when max ‖m × H‖ / Ms falls below a tolerance.
 
-After every accepted step |m| is restored to 1 by projection.  A sample that goes non-finite
+After every accepted step ‖m‖ is restored to 1 by projection.  A sample that goes non-finite
 stops the run with :class:`SolverDivergedError` naming the sample.
 """
 from __future__ import annotations
@@ -53,8 +53,8 @@ class LandauLifshitz:
 def ll_rhs(m: torch.Tensor, H: torch.Tensor, alpha: float, precession: bool = True) -> torch.Tensor:
     """−γμ0 [ m × H + α (m (m·H) − H (m·m)) ] for (B, 3, N) tensors, component-wise.
 
-    The damping term is written as m (m·H) − H |m|², which equals m × (m × H) for any |m|, so
-    the right-hand side stays exactly perpendicular to m and |m| is conserved by the flow.
+    The damping term is written as m (m·H) − H ‖m‖², which equals m × (m × H) for any ‖m‖, so
+    the right-hand side stays exactly perpendicular to m and ‖m‖ is conserved by the flow.
     """
     mx, my, mz = m.unbind(1)
     Hx, Hy, Hz = H.unbind(1)
@@ -73,7 +73,7 @@ def ll_rhs(m: torch.Tensor, H: torch.Tensor, alpha: float, precession: bool = Tr
 
 
 def normalize_(m: torch.Tensor) -> torch.Tensor:
-    """Project every cell back onto |m| = 1 (in place)."""
+    """Project every cell back onto ‖m‖ = 1 (in place)."""
     return m.div_(m.square().sum(dim=1, keepdim=True).sqrt_())
 
 
@@ -135,12 +135,12 @@ def rk4(f, m0: torch.Tensor, t_eval, dt: float, observe=None, normalize=True) ->
                 k3 = f(t + h / 2, y + (h / 2) * k2)
                 k4 = f(t + h, y + h * k3)
                 y = y + (h / 6) * (k1 + 2 * k2 + 2 * k3 + k4)
-                # the exact flow keeps |m| = 1; a step that changes it by > 1 % is unstable
+                # the exact flow keeps ‖m‖ = 1; a step that changes it by > 1 % is unstable
                 drift = (y.square().sum(dim=1).sqrt() - 1).abs().flatten(1).amax(dim=1)
                 if bool((drift > 1e-2).any()) or not bool(torch.isfinite(drift).all()):
                     bad = torch.nonzero((drift > 1e-2) | ~torch.isfinite(drift)).flatten().tolist()
                     raise SolverDivergedError(
-                        f"rk4: dt={dt:g} s is too large for this problem (unstable step, |m| changed by "
+                        f"rk4: dt={dt:g} s is too large for this problem (unstable step, ‖m‖ changed by "
                         f"> 1 % for sample(s) {bad[:10]} at t={t:.3g} s); reduce dt")
                 if normalize:
                     normalize_(y)
@@ -188,13 +188,13 @@ def dopri5(f, m0: torch.Tensor, t_eval, rtol=1e-6, atol=1e-9, h0=None, h_max=Non
     """Adaptive Dormand–Prince 5(4) from t = 0 with per-sample error control and dense output.
 
     Each sample b has its own step h_b.  A step is accepted when the RMS over the sample's
-    elements of e / (atol + rtol max(|y_n|, |y_{n+1}|)) is ≤ 1 (e: embedded error estimate);
+    elements of e / (atol + rtol max(abs(y_n), abs(y_{n+1}))) is ≤ 1 (e: embedded error estimate);
     the next step is h · clip(0.9 err^(−1/5 + 3β/4) err_prev^β, 0.2, 5) (PI control, β = ``beta``;
     β = 0 is the classical controller).  Observations ``observe(m)`` at the times
     ``t_eval`` are evaluated with the 4th-order continuous extension, so sampling does not
     constrain the step.  Samples that reach the last time are dropped from the batch.
 
-    rtol in (0, 0.1], atol > 0 (in units of |m| = 1); max_steps bounds accepted+rejected steps.
+    rtol in (0, 0.1], atol > 0 (in units of ‖m‖ = 1); max_steps bounds accepted+rejected steps.
     """
     if not (0 < rtol <= 0.1):
         raise ValueError(f"rtol must be in (0, 0.1]; larger values let the run diverge, got {rtol!r}")
@@ -342,7 +342,7 @@ def dopri5(f, m0: torch.Tensor, t_eval, rtol=1e-6, atol=1e-9, h0=None, h_max=Non
 @dataclass
 class RelaxResult:
     m: torch.Tensor
-    torque: np.ndarray  # max |m × H| / Ms per sample at the end
+    torque: np.ndarray  # max ‖m × H‖ / Ms per sample at the end
     iterations: np.ndarray
     converged: np.ndarray
 
@@ -353,7 +353,7 @@ def relax(field, m0: torch.Tensor, Ms: float, tol: float = 1e-6, max_iter: int =
 
     This is the damping-only LL flow (dm/dt ∝ H_⊥) discretised with per-sample step lengths τ_b
     [m/A] chosen by the Barzilai–Borwein rule (alternating BB1/BB2), as in mumax3's minimiser.
-    Stops per sample when max over cells |m × H| / Ms < tol.  Fixed points are exactly the
+    Stops per sample when max over cells ‖m × H‖ / Ms < tol.  Fixed points are exactly the
     equilibria of the full LL equation (m × H = 0).
     """
     if not (0 < tol < 1):

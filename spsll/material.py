@@ -2,7 +2,7 @@
 
 The Landau–Lifshitz equation solved by spsll (paper Eq. 1) is
 
-    dm/dt = -γμ0 [ m × H + α m × (m × H) ],   |m| = 1,
+    dm/dt = -γμ0 [ m × H + α m × (m × H) ],   ‖m‖ = 1,
 
 with γ = 1.76086e11 rad s⁻¹ T⁻¹, so γμ0 ≈ 2.2128e5 m A⁻¹ s⁻¹.  All fields are in A/m, lengths
 in m, frequencies in Hz.
@@ -32,11 +32,16 @@ class Material:
 
     Parameters
     ----------
-    Ms : saturation magnetisation [A/m], > 0
-    A : exchange stiffness [J/m], > 0
-    Hk : uniaxial anisotropy field [A/m], > Ms so that the thin film is perpendicular
-    a : lattice constant (cell size) [m], > 0
-    name : label used in stores and plots
+    Ms : float
+        saturation magnetisation [A/m], > 0
+    A : float
+        exchange stiffness [J/m], > 0
+    Hk : float
+        uniaxial anisotropy field [A/m], > Ms so that the thin film is perpendicular
+    a : float
+        lattice constant (cell size) [m], > 0
+    name : str
+        label used in stores and plots
     """
 
     Ms: float

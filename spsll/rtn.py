@@ -5,7 +5,7 @@ exponentially distributed segment lengths, is a stationary RTN with
 
     p = σ / (σ + τ)          mean  ⟨RTN⟩ = ⟨RTN²⟩  (fraction of material)
     v = στ / (σ + τ)²        variance
-    T = στ / (σ + τ)         correlation length, autocovariance C(x) = v exp(-|x|/T)
+    T = στ / (σ + τ)         correlation length, autocovariance C(x) = v exp(-abs(x)/T)
 
 and two-sided power spectral density (Machlup 1954)
 
@@ -48,7 +48,7 @@ def machlup(k, sigma, tau):
     """Continuous part of Eq. 3, v (1/π) T / (1 + (kT)²) [m/rad].
 
     k: wavenumbers [rad/m] (any shape).  With batched (σ, τ) of length B the result has shape
-    (B, *k.shape).  The δ(k) term of weight p² is not included (see :func:`moments`).
+    (B,) + k.shape.  The δ(k) term of weight p² is not included (see :func:`moments`).
     """
     m = moments(sigma, tau)
     k = np.asarray(k, dtype=float)
@@ -61,10 +61,10 @@ def machlup(k, sigma, tau):
 def machlup_sampled(k, sigma, tau, dx):
     """Expected two-sided PSD [m/rad] of the RTN *point-sampled* on a grid of spacing dx.
 
-    Sampling aliases the Lorentzian; the sampled autocovariance v r^|n| (r = exp(-dx/T)) has
+    Sampling aliases the Lorentzian; the sampled autocovariance v r^abs(n) (r = exp(-dx/T)) has
     the exact discrete-time spectrum
 
-        S_dx(k) = v dx/(2π) (1 - r²) / (1 - 2 r cos(k dx) + r²),     |k| ≤ π/dx,
+        S_dx(k) = v dx/(2π) (1 - r²) / (1 - 2 r cos(k dx) + r²),     abs(k) ≤ π/dx,
 
     which tends to :func:`machlup` for dx ≪ T.  This is the reference for :func:`psd` estimates.
     """
