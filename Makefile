@@ -25,7 +25,7 @@ $(VENV)/.stamp-book: pyproject.toml $(VENV)/.stamp-test
 install: $(VENV)/.stamp-test
 install-book: $(VENV)/.stamp-book
 
-test: $(VENV)/.stamp-test
+test: $(VENV)/.stamp-book
 	$(BIN)/python -m pytest
 
 book: $(VENV)/.stamp-book

@@ -66,7 +66,7 @@ def copy_sources(src: Path):
     for name in ("_config.yml", "_toc.yml"):
         shutil.copy2(ROOT / name, src / name)
     for d in ("book", "notebooks"):
-        shutil.copytree(ROOT / d, src / d, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "build.py"))
+        shutil.copytree(ROOT / d, src / d, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "build.py"))
     import plotly
     static = src / "_static"
     static.mkdir()
@@ -86,12 +86,15 @@ def main(argv=None):
     ap.add_argument("--profile", default="ci", choices=sorted(PROFILES))
     ap.add_argument("--only", nargs="*", help="execute only these pages (e.g. notebooks/01_rtn_psd)")
     ap.add_argument("--no-html", action="store_true", help="execute and gather metrics, skip the HTML")
+    ap.add_argument("--html-only", action="store_true", help="render the pages executed by the previous run")
     args = ap.parse_args(argv)
     from spsll import metrics
 
     build = ROOT / "_build"
     src = build / "src"
     results = ROOT / "results" / args.profile
+    if args.html_only:
+        return render(build, src, args.profile)
     copy_sources(src)
     if not args.only:
         shutil.rmtree(results / "chapters", ignore_errors=True)
@@ -109,12 +112,21 @@ def main(argv=None):
     print(f"executed in {time.time() - t0:.0f} s; metrics in {results / 'metrics.json'}", flush=True)
     if args.no_html:
         return 0
+    return render(build, src, args.profile)
+
+
+def render(build: Path, src: Path, profile: str) -> int:
+    """jupyter-book build of the executed sources; the HTML replaces the previous one at the end."""
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy2(ROOT / name, src / name)
+    shutil.rmtree(src / "book" / "_ext", ignore_errors=True)
+    shutil.copytree(ROOT / "book" / "_ext", src / "book" / "_ext", ignore=shutil.ignore_patterns("__pycache__"))
     cmd = [sys.executable, "-m", "jupyter_book", "build", str(src), "--builder", "html", "-W", "-n", "--keep-going"]
     jb = shutil.which("jupyter-book", path=os.path.dirname(sys.executable))
     if jb:
         cmd = [jb, "build", str(src), "--builder", "html", "-W", "-n", "--keep-going"]
     subprocess.run(cmd, check=True)
-    target = build / ("html" if args.profile == "ci" else f"html-{args.profile}")
+    target = build / ("html" if profile == "ci" else f"html-{profile}")
     tmp = build / f".{target.name}.old"
     shutil.rmtree(tmp, ignore_errors=True)
     if target.exists():

@@ -1,0 +1,176 @@
+"""The book: papermill regression of the ci profile and a real-browser test of the built HTML.
+
+The book is built once per test session (``book/build.py --profile ci``: papermill executes every
+page, then ``jupyter-book build -W -n --keep-going``).  Set ``SPSLL_BOOK_BUILT=1`` to reuse an
+existing ``_build/html`` and ``results/ci/metrics.json`` instead.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import socketserver
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = ROOT / "_build" / "html"
+RESULTS = ROOT / "results" / "ci"
+SHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def built_book():
+    if os.environ.get("SPSLL_BOOK_BUILT") != "1":
+        subprocess.run([sys.executable, str(ROOT / "book" / "build.py"), "--profile", "ci"], check=True, cwd=ROOT)
+    assert (HTML / "index.html").exists() and (RESULTS / "metrics.json").exists()
+    return HTML
+
+
+def _lookup(d, path):
+    for key in path.split("."):
+        d = d[key]
+    return d
+
+
+def test_metrics_match_baselines(built_book):
+    metrics = json.loads((RESULTS / "metrics.json").read_text())
+    spec = yaml.safe_load((ROOT / "tests" / "baselines" / "ci.yml").read_text())
+    failures = []
+    for path, b in spec["metrics"].items():
+        got = _lookup(metrics, path)
+        if "equals" in b:
+            ok = got == b["equals"]
+        elif "max" in b or "min" in b:
+            ok = b.get("min", -float("inf")) <= got <= b.get("max", float("inf"))
+        else:
+            tol = b.get("abs", 0.0) + b.get("rel", 0.0) * abs(b["value"])
+            ok = abs(got - b["value"]) <= tol
+        if not ok:
+            failures.append(f"{path}: got {got!r}, baseline {b}")
+    assert not failures, "metrics moved beyond their tolerances:\n" + "\n".join(failures)
+
+
+def _html_pages():
+    pages = sorted(p for p in HTML.rglob("*.html")
+                   if p.parent.name in ("book", "notebooks") and p.name not in ("genindex.html", "search.html"))
+    return pages
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(built_book):
+    handler = functools.partial(_Quiet, directory=str(built_book))
+    httpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run installs it (apt-get install chromium)")
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+def _open(browser, url):
+    """Open url; return (page, console errors, page errors, external requests)."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    errors, page_errors, external = [], [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page_errors.append(str(e)))
+
+    def route(r):
+        host = urlparse(r.request.url).hostname
+        if r.request.url.startswith("data:") or host == "127.0.0.1":
+            r.continue_()
+        else:
+            external.append(r.request.url)
+            r.abort()
+    page.route("**/*", route)
+    page.goto(url, wait_until="load")
+    page.wait_for_timeout(500)
+    return ctx, page, errors, page_errors, external
+
+
+def test_every_page_renders_offline_with_figures(built_book, server, browser):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pages = _html_pages()
+    assert len(pages) >= 6
+    n_figs = 0
+    for p in pages:
+        rel = p.relative_to(built_book).as_posix()
+        ctx, page, errors, page_errors, external = _open(browser, f"{server}/{rel}")
+        try:
+            assert not external, f"{rel}: requests left 127.0.0.1: {external[:5]}"
+            assert not page_errors, f"{rel}: JavaScript errors: {page_errors[:5]}"
+            assert not errors, f"{rel}: console errors: {errors[:5]}"
+            figs = page.locator("div.plotly-graph-div")
+            for i in range(figs.count()):
+                fig = figs.nth(i)
+                fig.scroll_into_view_if_needed()
+                # a drawn plotly figure has its SVG layers and at least one trace group or a 3-D scene
+                drawn = fig.evaluate("el => !!el.querySelector('svg.main-svg') && "
+                                     "(el.querySelectorAll('g.trace, g.heatmaplayer image, .gl-container canvas, g.scatterlayer g').length > 0)")
+                assert drawn, f"{rel}: plotly figure {i} did not draw"
+            n_figs += figs.count()
+            page.screenshot(path=str(SHOTS / (rel.replace("/", "__").replace(".html", ".png"))), full_page=False)
+        finally:
+            ctx.close()
+    assert n_figs >= 10
+
+
+def test_math_is_typeset_locally(built_book, server, browser):
+    ctx, page, errors, page_errors, external = _open(browser, f"{server}/book/model.html")
+    try:
+        page.wait_for_selector("mjx-container", state="attached", timeout=15000)
+        assert page.locator("mjx-container").count() > 5
+        assert not external and not page_errors
+    finally:
+        ctx.close()
+
+
+def test_dragging_a_plotly_slider_changes_the_figure(built_book, server, browser):
+    ctx, page, errors, page_errors, external = _open(browser, f"{server}/notebooks/01_rtn_psd.html")
+    try:
+        grip = page.locator("rect.slider-grip-rect").first
+        grip.scroll_into_view_if_needed()
+        fig = page.locator("div.plotly-graph-div", has=page.locator("rect.slider-grip-rect")).first
+        before = fig.evaluate("el => el.data.map(t => t.visible)")
+        box = grip.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 250, box["y"] + box["height"] / 2, steps=10)
+        page.mouse.up()
+        page.wait_for_timeout(500)
+        after = fig.evaluate("el => el.data.map(t => t.visible)")
+        assert before != after, "dragging the slider did not change which trace is shown"
+        assert sum(1 for v in after if v is True) == 1
+        assert not page_errors
+    finally:
+        ctx.close()
