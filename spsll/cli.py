@@ -96,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_wall)
     from .cli_generate import register
     register(sub)
+    from .cli_train import register as register_train
+    register_train(sub)
     return p
 
 
