@@ -134,7 +134,7 @@ class _StoreDataset(Dataset, abc.ABC):
             raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
         if target not in TARGETS:
             raise ValueError(f"target must be one of {TARGETS}, got {target!r}")
-        data, info = read_store(path)
+        data, info = read_store(path, names=self._names())
         if info["kind"] != self.kind:
             raise StoreError(f"{path} holds {info['kind']}, {type(self).__name__} needs a {self.kind} store")
         n = int(info["n"])
@@ -171,6 +171,10 @@ class _StoreDataset(Dataset, abc.ABC):
 
     # -- provided by each direction
     @abc.abstractmethod
+    def _names(self) -> list:
+        """Per-sample datasets of the store this dataset reads (besides sigma and tau)."""
+
+    @abc.abstractmethod
     def _finite(self, data) -> np.ndarray:
         """Per done sample: all values this dataset uses are finite."""
 
@@ -204,6 +208,9 @@ class _DispersionStore(_StoreDataset):
     """Datasets over a "dispersions" store: finiteness and statistics of the 1-D dispersion [THz] and (σ, τ)."""
 
     kind = "dispersions"
+
+    def _names(self):
+        return ["peak_frequency"]
 
     def _finite(self, data):
         return np.isfinite(data["peak_frequency"]).all(axis=1)
@@ -258,6 +265,9 @@ class WallToDefects(_StoreDataset):
     (``width="cosine"``, paper Eq. 10, or ``"tanh"``), y (2,) normalised (σ, τ).  Store kind "walls"."""
 
     kind = "walls"
+
+    def _names(self):
+        return ["m", self.width_name]
 
     def __init__(self, path, split="train", *, width="cosine", **kw):
         if width not in ("cosine", "tanh"):

@@ -210,7 +210,7 @@ def _dask_client(dask, workers):
 def _run_dask(client, spec, sigma, tau, bounds, pending, write):
     """Keep a window of chunks in flight on the cluster and write each result as it arrives."""
     from distributed import as_completed
-    n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+    n_workers = max(1, sum(client.nthreads().values()))  # worker threads known to the scheduler now
     token = uuid.uuid4().hex[:8]
     todo = iter(pending)
     index = {}

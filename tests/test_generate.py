@@ -186,3 +186,12 @@ def test_command_line(tmp_path, walls_ref, capsys):
     assert_same_store(p, walls_ref)  # the CLI and the Python API write the same store
     assert main(args + ["--dtype", "float32"]) == 2
     assert "dtype" in capsys.readouterr().err
+
+
+def test_command_line_local_cluster_of_worker_processes(tmp_path, walls_ref):
+    pytest.importorskip("distributed")
+    p = str(tmp_path / "w.h5")
+    args = ["generate", "walls", "--n", "30", "--out", p, "--chunk", "4", "--n-cells", "64", "--seed", "3",
+            "--no-progress", "--workers", "2"]
+    assert main(args) == 0
+    assert_same_store(p, walls_ref)
