@@ -267,8 +267,8 @@ class TFCDispersion(_Net):
     For ANY coefficients this holds f(0) = gap exactly, f(−k) = f(k), f'(0) = f'(±π/a) = 0 and
     f(k + 2π/a) = f(k) — the symmetries of a lattice dispersion — and it contains the ideal
     dispersion exactly (N = 1, b_1 = X).  Evidence for the basis: least-squares fits to SPS-LL
-    dispersions (500 cells, 16 random (σ, τ) with σ ≤ 100 nm, τ ≤ 20 nm) give a mean absolute
-    error ≤ 1 GHz with N = 4 and |b_n| ≤ 0.03 THz for n ≥ 2, while the paper's polynomial basis
+    dispersions (500 cells, 10 ps; 16 pairs: (10, 5), (22.9, 3.0), (15.1, 12.4) nm and 13 random
+    with σ ≤ 100 nm, τ ≤ 20 nm) give a mean absolute error ≤ 1 GHz with N = 4 (≤ 18 GHz with N = 1) and |b_n| ≤ 0.03 THz for n ≥ 2, while the paper's polynomial basis
     is nearly collinear with 1 − cos(ka) (unbounded least-squares c_n reach ±100 THz).  The
     final layer starts with zero weights and a bias such that an untrained model predicts the
     material's ideal dispersion whatever its input (b_1 = X_ideal, the other coefficients 0; for

@@ -461,7 +461,7 @@ class Trainer:
         t = _encode(self.model, y)
         return self.loss_fn(out, t), len(y)
 
-    def _train_epoch(self, bar=None):
+    def _train_epoch(self):
         self.model.train()
         total, n = 0.0, 0
         for i, (x, y) in enumerate(self.train_loader):
