@@ -64,6 +64,7 @@ import numpy as np
 import torch
 
 from . import __version__
+from ._validate import finite_scalar, positive_int
 from .domainwall import domain_wall
 from .magnons import dispersion
 from .material import FePt, Material
@@ -132,12 +133,14 @@ def solver_options(kind, options) -> dict:
 
 def _axes_and_layout(kind, material, opts, dtype):
     """Axes stored once and the per-sample datasets {name: (shape, dtype, units, description, fill)}."""
-    n = int(opts["n_cells"])
+    n = positive_int("n_cells", opts["n_cells"], low=8)
     a = material.a
     if kind == "dispersions":
-        n_t = int(round(opts["duration"] / opts["dt_sample"]))
+        duration = finite_scalar("duration", opts["duration"], low=0, low_open=True, unit="s")
+        dt_sample = finite_scalar("dt_sample", opts["dt_sample"], low=0, high=duration / 4, low_open=True, unit="s")
+        n_t = int(round(duration / dt_sample))
         k = np.fft.fftshift(2 * math.pi * np.fft.fftfreq(n, d=a))
-        f = np.fft.rfftfreq(n_t, d=opts["dt_sample"])
+        f = np.fft.rfftfreq(n_t, d=dt_sample)
         axes = {"k": (k, "rad/m", "wavenumbers, ascending (fftshifted), first Brillouin zone"),
                 "f": (f, "Hz", "frequencies of the spectrum, 0 ... 1/(2 dt_sample)")}
         layout = {"peak_frequency": ((n,), np.float64, "Hz", "1-D dispersion: peak frequency per k, sub-bin refined", True),

@@ -20,8 +20,8 @@ Root attributes: ``format`` ("spsll-dataset"), ``format_version``, ``kind``, ``n
 ``n_chunks``, ``seed``, ``plan``, ``sigma_range_m``, ``tau_range_m``, ``material_json`` and
 ``material_<field>`` (every field of the Material), ``solver_json`` (every solver keyword that
 changes results), ``settings_json`` (everything compared on resume), ``spsll_version`` and the
-versions of torch, numpy and h5py (provenance, not compared), ``units_json`` and ``layout``
-(this table as text).
+versions of torch, numpy and h5py (provenance, not compared), ``units_json`` (units of every
+dataset), ``layout`` (this table as text), ``axes`` and ``per_sample`` (JSON lists of names).
 
 Only samples of chunks with ``done[k]`` true are data.  The other rows hold the fill value
 (NaN for floats, −1 for integers, False for flags; ``power`` is left unwritten, zeros) or the
@@ -35,10 +35,13 @@ its ``done`` flag written, flushed and fsync'ed.  A process killed at any moment
 leaves at worst a chunk whose data are partly written and whose flag is false; the next run
 recomputes it.  Two runs must never write one store: :class:`StoreLock` holds
 ``<store>.lock`` (created with O_CREAT|O_EXCL, holding pid and host, plus an flock while held).
+
+While a run writes, HDF5's own file locking keeps other processes from opening the file (they
+get a clear error; wait for the run to end).  On file systems without locking support (some
+NFS mounts) set ``HDF5_USE_FILE_LOCKING=FALSE``; the lock file still keeps writers apart.
 """
 from __future__ import annotations
 
-import errno
 import fcntl
 import json
 import os

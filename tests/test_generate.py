@@ -30,7 +30,7 @@ def assert_same_store(a, b):
             x, y = fa[name][...], fb[name][...]
             assert x.dtype == y.dtype and x.shape == y.shape, name
             assert x.tobytes() == y.tobytes(), name
-        assert dict(fa.attrs) .keys() == dict(fb.attrs).keys()
+        assert fa.attrs.keys() == fb.attrs.keys()
         for key in fa.attrs:
             assert np.array_equal(fa.attrs[key], fb.attrs[key]), key
     assert filecmp.cmp(a, b, shallow=False)
