@@ -73,8 +73,9 @@ def ll_rhs(m: torch.Tensor, H: torch.Tensor, alpha: float, precession: bool = Tr
 
 
 def normalize_(m: torch.Tensor) -> torch.Tensor:
-    """Project every cell back onto ‖m‖ = 1 (in place)."""
-    return m.div_(m.square().sum(dim=1, keepdim=True).sqrt_())
+    """Project every cell back onto ‖m‖ = 1 (in place); cells with m = 0 (vacancies) stay 0."""
+    n = m.square().sum(dim=1, keepdim=True).sqrt_()
+    return m.div_(n.masked_fill_(n == 0, 1.0))
 
 
 def _check_finite(y: torch.Tensor, index, what: str, hint: str):
