@@ -95,6 +95,13 @@ class GenerateReport:
     seconds: float
 
 
+def _parse_device(device):
+    try:
+        return torch.device(device if device is not None else "cpu")
+    except (RuntimeError, TypeError) as e:
+        raise ValueError(f"device must be a torch device such as 'cpu' or 'cuda', got {device!r}") from e
+
+
 def _check_kind(kind):
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
@@ -267,7 +274,8 @@ def generate(kind, n, out, *, material=FePt, plan="uniform", seed=0, chunk=None,
     chunk = DEFAULT_CHUNK[kind] if chunk is None else chunk
     bounds = chunk_bounds(the_plan.n, chunk)
     tdt = resolve_dtype(dtype)
-    dev = resolve_device(device)
+    # With Dask the device must exist on the workers, not here (a login node may have no GPU).
+    dev = resolve_device(device) if dask is None and workers is None else _parse_device(device)
     dtype_name = "float64" if tdt == torch.float64 else "float32"
     if kind == "dispersions":
         options.setdefault("keep_power", False)
