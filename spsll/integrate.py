@@ -185,13 +185,15 @@ def _combine(y, h, ks, coefs):
 
 
 def dopri5(f, m0: torch.Tensor, t_eval, rtol=1e-6, atol=1e-9, h0=None, h_max=None,
-           max_steps=1_000_000, observe=None, normalize=True, progress=None, beta=0.04) -> Solution:
+           max_steps=1_000_000, observe=None, normalize=True, progress=None, beta=0.04,
+           compact=True) -> Solution:
     """Adaptive Dormand–Prince 5(4) from t = 0 with per-sample error control and dense output.
 
     Each sample b has its own step h_b.  A step is accepted when the RMS over the sample's
     elements of e / (atol + rtol max(abs(y_n), abs(y_{n+1}))) is ≤ 1 (e: embedded error estimate);
     the next step is h · clip(0.9 err^(−1/5 + 3β/4) err_prev^β, 0.2, 5) (PI control, β = ``beta``;
-    β = 0 is the classical controller).  Observations ``observe(m)`` at the times
+    β = 0 is the classical controller).  ``compact=False`` keeps finished samples in the batch
+    (zero-length steps) so that shapes never change, which suits compiled right-hand sides.  Observations ``observe(m)`` at the times
     ``t_eval`` are evaluated with the 4th-order continuous extension, so sampling does not
     constrain the step.  Samples that reach the last time are dropped from the batch.
 
@@ -247,6 +249,10 @@ def dopri5(f, m0: torch.Tensor, t_eval, rtol=1e-6, atol=1e-9, h0=None, h_max=Non
         active = torch.nonzero(~done).flatten()
         if active.numel() == 0:
             break
+        if not compact:
+            # keep the batch whole (static shapes, e.g. for torch.compile): finished samples take
+            # zero-length steps that change nothing
+            active = torch.arange(B, device=dev)
         step += 1
         if step > max_steps:
             raise SolverDivergedError(
@@ -257,7 +263,7 @@ def dopri5(f, m0: torch.Tensor, t_eval, rtol=1e-6, atol=1e-9, h0=None, h_max=Non
         ya = y if full else y[active]
         ka = k1 if full else k1[active]
         ta = t if full else t[active]
-        hh = torch.minimum(h if full else h[active], t_end - ta)
+        hh = torch.minimum(h if full else h[active], t_end - ta).clamp(min=0.0)
         hc = hh.to(dt_)
         ks = [ka]
         for s in range(1, 7):
@@ -280,8 +286,9 @@ def dopri5(f, m0: torch.Tensor, t_eval, rtol=1e-6, atol=1e-9, h0=None, h_max=Non
         fac = 0.9 * en.clamp(min=1e-10).pow(-(0.2 - 0.75 * beta)) * prev.pow(beta)
         fac = torch.where(acc, fac.clamp(0.2, 5.0), (0.9 * en.clamp(min=1e-10).pow(-0.2)).clamp(0.2, 1.0))
         h_new = (hh * fac).clamp(max=h_max)
-        if (h_new < 1e-12 * t_end).any():
-            bad = active[h_new < 1e-12 * t_end]
+        tiny = (h_new < 1e-12 * t_end) & (ta < t_end)
+        if tiny.any():
+            bad = active[tiny]
             raise SolverDivergedError(
                 f"dopri5: step size underflow for sample(s) {bad[:10].tolist()}; the tolerance "
                 f"rtol={rtol:g}, atol={atol:g} cannot be met")
@@ -328,7 +335,7 @@ def dopri5(f, m0: torch.Tensor, t_eval, rtol=1e-6, atol=1e-9, h0=None, h_max=Non
                 y[ga] = y1
                 k1[ga] = pick(ks[6])
                 t[ga] = t1a
-            n_steps[ga] += 1
+            n_steps[ga] += (ha > 0).long()  # zero-length steps of finished samples do not count
             done[ga] = nxt[ga] >= T
         if (~acc).any():
             n_rej[active[~acc]] += 1
