@@ -6,8 +6,9 @@ Steps (the committed notebooks stay free of outputs):
 1. copy the book sources (``_config.yml``, ``_toc.yml``, ``book/``, ``notebooks/``) to
    ``_build/src`` and put plotly.js (from the installed plotly) into its ``_static``;
 2. execute each notebook page in ``_toc.yml`` order with papermill, in place in ``_build/src``,
-   with the profile's parameters (``PROFILES``) plus ``profile`` and ``results_dir``; any failing
-   cell stops the build;
+   with the profile's parameters (``PROFILES``) plus ``profile``, ``results_dir`` and, for the pages
+   that declare it, ``data_dir`` (``data/<profile>``, created here: the network chapters keep their
+   generated datasets there and reuse them in the next build); any failing cell stops the build;
 3. merge the chapters' metrics into ``results/<profile>/metrics.json`` and execute the scorecard;
 4. run ``jupyter-book build`` with ``-W -n --keep-going`` (warnings are errors) and move the
    HTML to ``_build/html`` (or ``_build/html-<profile>`` for other profiles than ci).
@@ -36,6 +37,18 @@ PROFILES = {
         "notebooks/02_dispersions": {"n_tau": 21, "n_sigma": 4},
         "notebooks/03_domain_walls": {"n_sigma": 40, "n_tau": 41},
         "book/model": {"n_values": [250, 500, 1000, 2000]},
+        # explicit vacancies: the paper's 500-cell, 10-ps recipe and more (σ, τ) points and realisations
+        "notebooks/07_statistical_vs_explicit": {
+            "grid": [[10, 2], [10, 5], [10, 10], [25, 5], [50, 5], [50, 20], [100, 5], [100, 20]],
+            "n_realisations": 32, "n_wall_realisations": 64, "n_cells": 500, "duration_ps": 10.0,
+            "wall_cells": 500, "wall_max_iter": 20000},
+        # the paper's data sizes: 1,000 dispersions (Methods) and 12,000 walls; its 30 % dropout and
+        # 200 epochs (the epoch range of its training description); 100 test dispersions
+        "notebooks/04_cnn_inverse": {"n_dispersions": 1000, "fractions": [0.8, 0.1, 0.1], "epochs": 200,
+                                     "dropout": 0.3, "batch_size": 32},
+        "notebooks/05_tfc_pinn": {"n_dispersions": 1000, "fractions": [0.8, 0.1, 0.1], "epochs": 2000,
+                                  "patience": 100},
+        "notebooks/06_width_prediction": {"n_walls": 12000, "epochs": 200, "batch_size": 256},
     },
 }
 LAST = "book/scorecard"  # executed after the metrics are gathered
@@ -76,6 +89,10 @@ def copy_sources(src: Path):
 def execute(nb: Path, parameters: dict):
     import papermill as pm
     t0 = time.time()
+    if "data_dir" not in pm.inspect_notebook(str(nb)):
+        # pages without datasets do not declare data_dir; leaving it out keeps papermill's
+        # "Passed unknown parameter" warning for what it is for: a misspelt PROFILES entry
+        parameters = {k: v for k, v in parameters.items() if k != "data_dir"}
     pm.execute_notebook(str(nb), str(nb), parameters=parameters, cwd=str(nb.parent), kernel_name="python3",
                         progress_bar=False, request_save_on_cell_execute=False)
     print(f"  executed {nb.relative_to(nb.parents[1])} in {time.time() - t0:.1f} s", flush=True)
@@ -99,16 +116,19 @@ def main(argv=None):
     if not args.only:
         shutil.rmtree(results / "chapters", ignore_errors=True)
     results.mkdir(parents=True, exist_ok=True)
+    data = ROOT / "data" / args.profile
+    data.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     order = [p for p in pages(src / "_toc.yml") if (src / f"{p}.ipynb").exists()]
     todo = [p for p in order if p != LAST and (not args.only or p in args.only)]
     print(f"profile {args.profile}: executing {len(todo)} pages", flush=True)
     for page in todo:
-        params = {"profile": args.profile, "results_dir": str(results), **PROFILES[args.profile].get(page, {})}
+        params = {"profile": args.profile, "results_dir": str(results), "data_dir": str(data),
+                  **PROFILES[args.profile].get(page, {})}
         execute(src / f"{page}.ipynb", params)
     metrics.gather(results)
     if LAST in order:
-        execute(src / f"{LAST}.ipynb", {"profile": args.profile, "results_dir": str(results)})
+        execute(src / f"{LAST}.ipynb", {"profile": args.profile, "results_dir": str(results), "data_dir": str(data)})
     print(f"executed in {time.time() - t0:.0f} s; metrics in {results / 'metrics.json'}", flush=True)
     if args.no_html:
         return 0

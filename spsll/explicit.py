@@ -26,8 +26,9 @@ field only by −(number of vacant neighbours) m_j, a term parallel to m_j: it e
 both forms have the same dynamics and equilibria (tested).  The free-end form is implemented.
 With no vacancy (τ = 0) the field is the ideal SPS-LL field to the last bit (same operations).
 
-Since m_j = 0 at vacancies, the LL right-hand side there is exactly 0 and
-:func:`spsll.integrate.normalize_` leaves such cells at 0, so the existing integrators work
+Since m_j = 0 *and* H_j = 0 at vacancies, the LL right-hand side there is exactly 0 in any of its
+algebraically equivalent forms (the damping written as α(H − m(m·H)) would otherwise give αH), and
+``spsll.integrate.normalize_`` leaves such cells at 0, so the existing integrators work
 unchanged and vacancies stay exactly empty.
 
 Physics of 1-D explicit vacancies (what the comparison shows).  A vacancy cuts the exchange, so a
@@ -178,15 +179,15 @@ class ExplicitField:
 class ExplicitDispersionResult:
     """Output of :func:`explicit_dispersion` (SI units); P points, R realisations each.
 
-    k : (N,) [rad/m] ascending; f : (F,) [Hz]
-    power : (P, F, N) or (F, N) ensemble-averaged power (mean over realisations of abs(FFT₂ m_x)²)
-    peak_frequency : (P, N) or (N,) refined peak per k of the ensemble-averaged power [Hz]
-    realisation_peak_frequency : (P, R, N) or (R, N) peak per k of each realisation's own power [Hz]
-    realisation_power : (P, R, F, N) float32 or None (``keep_power=True``)
-    masks : (P, R, N) or (R, N) int8 0/1; seed : base seed (realisation r used seed=[seed, r])
-    present_fraction : (P, R) or (R,) fraction of present cells of each mask
-    excited_fraction : (P, R) or (R,) Σ (c m_x,0)² / Σ m_x,0² — how much of the Gaussian
-        excitation fell on material (it is lost where its centre falls on a vacancy)
+    - ``k`` (N,) [rad/m] ascending; ``f`` (F,) [Hz]
+    - ``power`` (P, F, N) or (F, N): ensemble-averaged power (mean over realisations of abs(FFT₂ m_x)²)
+    - ``peak_frequency`` (P, N) or (N,): refined peak per k of the ensemble-averaged power [Hz]
+    - ``realisation_peak_frequency`` (P, R, N) or (R, N): peak per k of each realisation's own power [Hz]
+    - ``realisation_power`` (P, R, F, N) float32, or None unless ``keep_power=True``
+    - ``masks`` (P, R, N) or (R, N) int8 0/1; ``seed``: base seed (realisation r used seed=[seed, r])
+    - ``present_fraction`` (P, R) or (R,): fraction of present cells of each mask
+    - ``excited_fraction`` (P, R) or (R,): Σ (c m_x,0)² / Σ m_x,0², how much of the Gaussian
+      excitation fell on material (it is lost where its centre falls on a vacancy)
     """
 
     k: np.ndarray
@@ -310,23 +311,28 @@ class ExplicitDomainWallResult:
     """Output of :func:`explicit_domain_wall` (SI units); P points, R realisations each.
 
     Per realisation ((P, R, ...) or (R, ...) for scalar σ, τ):
-      m (3, n) relaxed chain (0 at vacancies); masks (n,) int8
-      center : wall centre [m] on x (sign change of m_z between consecutive present cells; the
-        middle of the vacancy gap where the wall ends at a vacancy)
-      pinned : the wall ends at a vacancy (the sign change spans a gap): no width
-      creeping : the wall sits in material but has not converged (it is being pulled to a vacancy)
-      width, width_error : Eq. 10 width and truncation error [m] of every wall in material
-        (converged or creeping; NaN where pinned)
-      width_tanh, width_tanh_error : tanh fit over present cells [m] (NaN where pinned)
-      converged, torque, iterations : relaxation diagnostics
+
+    - ``m`` (3, n): relaxed chain (0 at vacancies); ``masks`` (n,) int8
+    - ``center``: wall centre [m] on x (sign change of m_z between consecutive present cells; the
+      middle of the vacancy gap where the wall ends at a vacancy)
+    - ``pinned``: the wall ends at a vacancy (the sign change spans a gap): no width
+    - ``creeping``: the wall sits in material but has not converged (it is being pulled to a vacancy)
+    - ``width``, ``width_error``: Eq. 10 width and truncation error [m] of every wall in material
+      (converged or creeping; NaN where pinned)
+    - ``width_tanh``, ``width_tanh_error``: tanh fit over present cells [m] (NaN where pinned)
+    - ``converged``, ``torque``, ``iterations``: relaxation diagnostics
+
     Ensemble ((P,) or scalars):
-      width_mean, width_std, width_tanh_mean, width_tanh_std : mean and standard deviation over
-        the equilibrium walls in material (converged, not pinned; ddof = 1; NaN with fewer than 2)
-      n_defined : number of those walls; pinned_fraction, creeping_fraction
-      mean_profile (P, n) : ensemble-averaged m_z over present realisations; coverage (P, n): how
-        many realisations are present in each cell
-      ensemble_width, ensemble_width_error, ensemble_width_tanh, ensemble_width_tanh_error,
-      ensemble_center : Eq. 10 / tanh widths and centre of the mean profile [m]
+
+    - ``width_mean``, ``width_std``, ``width_tanh_mean``, ``width_tanh_std``: mean and standard
+      deviation over the equilibrium walls in material (converged, not pinned; ddof = 1; NaN with
+      fewer than 2)
+    - ``n_defined``: number of those walls; ``pinned_fraction``, ``creeping_fraction``
+    - ``mean_profile`` (P, n): ensemble-averaged m_z over present realisations; ``coverage``
+      (P, n): how many realisations are present in each cell
+    - ``ensemble_width``, ``ensemble_width_error``, ``ensemble_width_tanh``,
+      ``ensemble_width_tanh_error``, ``ensemble_center``: Eq. 10 / tanh widths and centre of the
+      mean profile [m]
     """
 
     x: np.ndarray
@@ -368,7 +374,7 @@ def present_wall_center(mz: np.ndarray, mask: np.ndarray, a: float):
 
     The m_z < 0 → m_z ≥ 0 changes between consecutive present cells are found; the one nearest
     the middle of the chain is the wall.  If the two cells are neighbours the centre is the linear
-    interpolation between them (as :func:`spsll.domainwall.wall_center`); if a vacancy separates
+    interpolation between them (as ``spsll.domainwall.wall_center``); if a vacancy separates
     them, the wall ends at the vacancy (``pinned``) and the centre is the middle of the gap.
     x_i = (i + ½ − n/2) a.  Rows without a sign change give NaN, not pinned.
     """
@@ -425,7 +431,7 @@ def explicit_domain_wall(material, sigma, tau, *, n_realisations=16, seed=0, n_c
 
     Each realisation's chain of ``n_cells`` gets its mask; the mirrored ("duplicate and flip")
     domain of 2 n_cells mirrors the mask too, so the mirror symmetry of :func:`spsll.domain_wall`
-    holds exactly.  The ansatz :func:`spsll.domainwall.initial_wall` times the mask is relaxed by
+    holds exactly.  The ansatz ``spsll.domainwall.initial_wall`` times the mask is relaxed by
     :func:`spsll.integrate.relax` to max ‖m × H‖/Ms < ``tol`` or ``max_iter`` iterations.
 
     Each realisation ends in one of three states:

@@ -38,7 +38,7 @@ NM = 1e-9  #: m per nm
 
 __all__ = [
     "Normalization", "ConvTrunk", "InverseCNN", "TFCDispersion", "WallNet", "MODELS", "build_model",
-    "dispersion_k_grid", "THZ", "NM",
+    "dispersion_k_grid", "tfc_least_squares", "THZ", "NM",
 ]
 
 
@@ -254,7 +254,7 @@ class TFCDispersion(_Net):
 
     The paper writes the fixed term as γμ0 Hk; we use the material's gap
     gap = γμ0 (Hk − Ms) / 2π (0.213 THz for FePt), the k = 0 value of the ideal dispersion.
-    The paper writes k^{n+1}; we use |κ|^{n+1}, identical for k ≥ 0 and even in k.  This form
+    The paper writes k^{n+1}; we use ``|κ|^{n+1}``, identical for k ≥ 0 and even in k.  This form
     holds the gap at k = 0, evenness, zero slope at k = 0 and the bounds on X and c_n, but not
     zero slope at the zone edge nor Brillouin-zone periodicity.  Note that the FePt ideal
     amplitude X = γμ0 Ms (λex/a)² · 2/2π = 5.24 THz lies just above the paper's bound 5.1 THz.
@@ -268,7 +268,7 @@ class TFCDispersion(_Net):
     f(k + 2π/a) = f(k) — the symmetries of a lattice dispersion — and it contains the ideal
     dispersion exactly (N = 1, b_1 = X).  Evidence for the basis: least-squares fits to SPS-LL
     dispersions (500 cells, 10 ps; 16 pairs: (10, 5), (22.9, 3.0), (15.1, 12.4) nm and 13 random
-    with σ ≤ 100 nm, τ ≤ 20 nm) give a mean absolute error ≤ 1 GHz with N = 4 (≤ 18 GHz with N = 1) and |b_n| ≤ 0.03 THz for n ≥ 2, while the paper's polynomial basis
+    with σ ≤ 100 nm, τ ≤ 20 nm) give a mean absolute error ≤ 1 GHz with N = 4 (≤ 18 GHz with N = 1) and ``|b_n| ≤ 0.03 THz`` for n ≥ 2, while the paper's polynomial basis
     is nearly collinear with 1 − cos(ka) (unbounded least-squares c_n reach ±100 THz).  The
     final layer starts with zero weights and a bias such that an untrained model predicts the
     material's ideal dispersion whatever its input (b_1 = X_ideal, the other coefficients 0; for
@@ -398,6 +398,53 @@ class TFCDispersion(_Net):
 
     def decode_output(self, z):
         return z * THZ
+
+
+def tfc_least_squares(model: TFCDispersion, f, *, bounded: bool = True):
+    """Best least-squares fit of dispersions by a :class:`TFCDispersion`'s constrained expression.
+
+    The floor of a form: no coefficient network, however well trained, can get closer (in the
+    least-squares sense) to a curve than the best coefficients of its expression.  The expression
+    is linear in its coefficients, f(k) = gap + Σ_n c_n φ_n(k), so each curve is one bounded
+    linear least-squares problem (``scipy.optimize.lsq_linear``).
+
+    ``f``: dispersions [Hz] on the model's grid, shape (K,) or (B, K) (without a dispersion input:
+    ``use_dispersion`` plays no role here).  ``bounded=True`` applies the bounds that the
+    activations reach (their closure): paper form ``0 ≤ X ≤ x_max``, ``abs(c_n) ≤ c_max``; harmonic
+    form ``b_1 ≥ 0``, ``abs(b_n) ≤ b_max`` (n ≥ 2).  ``bounded=False`` fits the unconstrained basis.
+
+    Returns ``(coefficients, fit)``: coefficients [THz], shape (B, n) in the order of
+    ``TFCDispersion.coefficients``, and the fitted dispersions [Hz], shape (B, K) (leading
+    axis dropped for a 1-D ``f``).  Computed in float64 whatever the model's dtype.
+    """
+    import numpy as np
+    from scipy.optimize import lsq_linear
+    if not isinstance(model, TFCDispersion):
+        raise TypeError(f"model must be a TFCDispersion, got {type(model).__name__}")
+    f = f.detach().cpu().double().numpy() if torch.is_tensor(f) else np.asarray(f, dtype=float)
+    single = f.ndim == 1
+    F2 = f[None] if single else f
+    n_k = int(model.kappa.numel())
+    if F2.ndim != 2 or F2.shape[-1] != n_k:
+        raise ValueError(f"f must have shape (K,) or (B, K) with K = {n_k} (the model's k grid), "
+                         f"got {tuple(f.shape)}")
+    if not np.isfinite(F2).all():
+        raise ValueError("f must be finite")
+    n = model.coeff_head.out_features
+    k = model.kappa.detach().cpu().double() * math.pi / model.a
+    with torch.no_grad():
+        basis = (model.expression(torch.eye(n, dtype=torch.float64), k=k) - model.gap).numpy().T  # (K, n)
+    inf = np.inf
+    if not bounded:
+        lo, hi = [-inf] * n, [inf] * n
+    elif model.form == "paper":
+        lo, hi = [0.0] + [-model.c_max] * (n - 1), [model.x_max] + [model.c_max] * (n - 1)
+    else:
+        lo, hi = [0.0] + [-model.b_max] * (n - 1), [inf] + [model.b_max] * (n - 1)
+    coeffs = np.stack([lsq_linear(basis, row / THZ - model.gap, bounds=(lo, hi),
+                                  method="bvls").x for row in F2])
+    fit = (coeffs @ basis.T + model.gap) * THZ
+    return (coeffs[0], fit[0]) if single else (coeffs, fit)
 
 
 # ------------------------------------------------------------------------------------------
