@@ -75,6 +75,7 @@ import torch
 
 from . import rtn
 from ._validate import defect_params, finite_scalar, positive_int
+from .fields import neighbour_sum
 from .domainwall import initial_wall, wall_center, width_cosine_series, width_tanh_fit
 from .integrate import LandauLifshitz, dopri5, relax
 from .magnons import refine_peaks, spectrum
@@ -134,7 +135,7 @@ class ExplicitField:
         self.mask_np = c.astype(np.int8)
         cf = torch.as_tensor(c.astype(float), dtype=dtype, device=device).unsqueeze(1)  # (B, 1, N)
         self.c = cf
-        self.nn = torch.roll(cf, 1, dims=-1) + torch.roll(cf, -1, dims=-1)  # present neighbours
+        self.nn = neighbour_sum(cf)  # present neighbours
         # the same expression as spsll.fields.DefectExchange: Ms (λex/a)² = 2A/(μ0 Ms a²)
         self.coef = material.Ms * (material.lambda_ex / material.a) ** 2
         self.H_anis = material.Hk - material.Ms
@@ -151,8 +152,7 @@ class ExplicitField:
         """(2A/(μ0 Ms a²)) c_j Σ_{i=j±1} c_i (m_i − m_j)."""
         c, nn = self._pick(index)
         u = m * c
-        out = torch.roll(u, 1, dims=-1)
-        out.add_(torch.roll(u, -1, dims=-1)).sub_(u * nn).mul_(self.coef)
+        out = neighbour_sum(u).sub_(u * nn).mul_(self.coef)
         return out.mul_(c)
 
     def h(self, m: torch.Tensor, index=None) -> torch.Tensor:
