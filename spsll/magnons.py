@@ -86,11 +86,19 @@ def spectrum(mx, dt_sample: float, a: float, window: bool = True):
     """
     x = torch.as_tensor(mx, dtype=torch.float64)
     B, T, N = x.shape
-    x = x - x.mean(dim=1, keepdim=True)
-    if window:
-        x = x * torch.hann_window(T, periodic=False, dtype=x.dtype, device=x.device).view(1, T, 1)
-    X = torch.fft.fft(torch.fft.rfft(x, dim=1), dim=2)
-    P = torch.fft.fftshift(X.real.square() + X.imag.square(), dim=2).cpu().numpy()
+    # one weight (T, N) applied in one pass: the Hann window in t and, for even N, (−1)^j in x,
+    # which shifts the spatial FFT by N/2 (FFT{(−1)^j u_j}_q = U_{q+N/2}): the fftshift for free
+    w = (torch.hann_window(T, periodic=False, dtype=x.dtype, device=x.device) if window
+         else torch.ones(T, dtype=x.dtype, device=x.device)).view(T, 1)
+    shift_in = N % 2 == 0
+    if shift_in:
+        w = w * (1.0 - 2.0 * (torch.arange(N, device=x.device) % 2)).to(x.dtype).view(1, N)
+    y = (x - x.mean(dim=1, keepdim=True)).mul_(w)
+    X = torch.fft.rfftn(y, dim=(2, 1))          # rfft over t (dim 1), then fft over x (dim 2)
+    P = torch.view_as_real(X).square().sum(-1)
+    if not shift_in:
+        P = torch.fft.fftshift(P, dim=2)
+    P = P.cpu().numpy()
     f = np.fft.rfftfreq(T, d=dt_sample)
     k = np.fft.fftshift(2 * math.pi * np.fft.fftfreq(N, d=a))
     return k, f, P, refine_peaks(P, f)
