@@ -4,8 +4,9 @@
 
 Steps (the committed notebooks stay free of outputs):
 1. copy the book sources (``_config.yml``, ``_toc.yml``, ``book/``, ``notebooks/``) to
-   ``_build/src`` and put plotly.js (from the installed plotly) into its ``_static``;
-2. execute each notebook page in ``_toc.yml`` order with papermill, in place in ``_build/src``,
+   ``_build/src`` (``_build/src-<profile>`` for other profiles than ci; with ``--only``, the other
+   pages keep their executed copies from the previous run) and put plotly.js (from the installed plotly) into its ``_static``;
+2. execute each notebook page in ``_toc.yml`` order with papermill, in place in that copy,
    with the profile's parameters (``PROFILES``) plus ``profile``, ``results_dir`` and, for the pages
    that declare it, ``data_dir`` (``data/<profile>``, created here: the network chapters keep their
    generated datasets there and reuse them in the next build); any failing cell stops the build;
@@ -45,7 +46,7 @@ PROFILES = {
         # the paper's data sizes: 1,000 dispersions (Methods) and 12,000 walls; its 30 % dropout and
         # 200 epochs (the epoch range of its training description); 100 test dispersions
         "notebooks/04_cnn_inverse": {"n_dispersions": 1000, "fractions": [0.8, 0.1, 0.1], "epochs": 200,
-                                     "dropout": 0.3, "batch_size": 32},
+                                     "dropout": 0.3, "batch_size": 32, "n_solver_fits": 30},
         "notebooks/05_tfc_pinn": {"n_dispersions": 1000, "fractions": [0.8, 0.1, 0.1], "epochs": 2000,
                                   "patience": 100},
         # 12,000 walls as in the paper; 60 epochs rather than its 200: one epoch over 9,600 walls
@@ -74,7 +75,17 @@ def pages(toc_path: Path):
     return out
 
 
-def copy_sources(src: Path):
+def copy_sources(src: Path, keep_executed=()):
+    """Fresh copy of the book sources into ``src``.
+
+    ``keep_executed``: pages (e.g. ``notebooks/01_rtn_psd``) whose executed copy already in ``src``
+    is kept (``--only`` re-executes some pages and renders them with the others from before).
+    """
+    kept = {}
+    for page in keep_executed:
+        f = src / f"{page}.ipynb"
+        if f.exists():
+            kept[page] = f.read_bytes()
     if src.exists():
         shutil.rmtree(src)
     src.mkdir(parents=True)
@@ -82,6 +93,8 @@ def copy_sources(src: Path):
         shutil.copy2(ROOT / name, src / name)
     for d in ("book", "notebooks"):
         shutil.copytree(ROOT / d, src / d, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "build.py"))
+    for page, data in kept.items():
+        (src / f"{page}.ipynb").write_bytes(data)
     import plotly
     static = src / "_static"
     static.mkdir()
@@ -110,11 +123,13 @@ def main(argv=None):
     from spsll import metrics
 
     build = ROOT / "_build"
-    src = build / "src"
+    # one executed copy of the sources per profile: builds of two profiles can run side by side
+    src = build / ("src" if args.profile == "ci" else f"src-{args.profile}")
     results = ROOT / "results" / args.profile
     if args.html_only:
         return render(build, src, args.profile)
-    copy_sources(src)
+    keep = [p for p in pages(ROOT / "_toc.yml") if p not in args.only] if args.only else []
+    copy_sources(src, keep_executed=keep)
     if not args.only:
         shutil.rmtree(results / "chapters", ignore_errors=True)
     results.mkdir(parents=True, exist_ok=True)

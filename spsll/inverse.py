@@ -93,3 +93,92 @@ def fit_dispersion(material, k, peak_frequency, *, starts=((50.0, 10.0),), sigma
     rms = float(np.sqrt(2 * best.cost / target.size))
     return FitResult(sigma=float(best.x[0]) * NM, tau=float(best.x[1]) * NM, rms_GHz=rms, n_sims=n_sims[0],
                      success=bool(best.success))
+
+
+@dataclass
+class BatchFitResult:
+    """Per curve: sigma, tau [m]; rms_GHz: RMS residual over k; iterations done; n_sims in all."""
+
+    sigma: np.ndarray
+    tau: np.ndarray
+    rms_GHz: np.ndarray
+    iterations: int
+    n_sims: int
+
+
+def fit_dispersions(material, k, peak_frequency, *, starts=None, sigma_range_nm=(1.0, 100.0),
+                    tau_range_nm=(0.0, 20.0), step_nm=1.0, max_iter=10, **options) -> BatchFitResult:
+    """Fit (σ, τ) to many measured dispersions at once: batched Levenberg–Marquardt with the solver.
+
+    For each curve b, minimise χ²_b = Σ_k [f(k; σ_b, τ_b) − F_b(k)]² over the box of the paper's
+    ranges.  Every iteration makes one batched solver call with 3B samples: the current points
+    and their forward-difference neighbours (σ + h, τ) and (σ, τ + h), h = ``step_nm`` (towards
+    the inside of the box).  The step δ of curve b solves (JᵀJ + λ_b μ_b I) δ = −Jᵀr (μ_b: mean of diag JᵀJ) in
+    units scaled by (10, 2) nm, then is clipped to the box; if the cost of the new point (known at the
+    next call) is higher, the curve returns to its previous point and λ_b grows ×10, otherwise
+    λ_b shrinks ÷3.  Curves whose relative cost decrease falls below 1e-4 stop moving.
+
+    ``peak_frequency``: (B, K) [Hz] on ``k`` [rad/m], the solver's grid for the ``n_cells``
+    option.  ``starts``: (B, 2) or (2,) in nm, default the middle of the box.  ``max_iter``:
+    solver calls.  ``options`` go to :func:`spsll.dispersion`.  Same observable and step rule as
+    :func:`fit_dispersion`, which fits one curve with scipy's trust-region method.
+    """
+    material = check_material(material)
+    max_iter = positive_int("max_iter", max_iter)
+    target = np.atleast_2d(np.asarray(peak_frequency, dtype=float))
+    k = np.asarray(k, dtype=float)
+    if k.ndim != 1 or target.ndim != 2 or target.shape[1] != k.size:
+        raise ValueError(f"peak_frequency must have shape (B, {k.size}) matching k, got {np.shape(peak_frequency)}")
+    if not np.all(np.isfinite(target)):
+        raise ValueError("peak_frequency must be finite")
+    lo = np.array([sigma_range_nm[0], tau_range_nm[0]], float)
+    hi = np.array([sigma_range_nm[1], tau_range_nm[1]], float)
+    if not (lo[0] > 0 and np.all(hi > lo)):
+        raise ValueError(f"sigma_range_nm must start above 0 and ranges must be increasing, got {sigma_range_nm}, {tau_range_nm}")
+    if not (step_nm > 0 and np.all(2 * step_nm < hi - lo)):
+        raise ValueError(f"step_nm must be > 0 and smaller than half of each range, got {step_nm!r}")
+    B = target.shape[0]
+    q = np.broadcast_to(np.asarray((lo + hi) / 2 if starts is None else starts, float), (B, 2)).copy()
+    if not np.all(np.isfinite(q)):
+        raise ValueError("starts must be finite")
+    q = np.clip(q, lo, hi)
+    options.setdefault("keep_power", False)
+    scale = np.array([10.0, 2.0])                     # nm: the typical sizes of σ and τ moves
+    lam = np.full(B, 1e-2)
+    cost = np.full(B, np.inf)                         # at the accepted points q
+    J = np.zeros((B, k.size, 2))
+    res = np.zeros((B, k.size))
+    cand = q.copy()                                   # the points simulated next
+    todo = np.arange(B)                               # curves still moving
+    n_sims, it = 0, 0
+    while todo.size and it < max_iter:
+        it += 1
+        c = cand[todo]
+        h = np.where(c + step_nm <= hi, step_nm, -step_nm)
+        pts = np.concatenate([c, c + h * [1, 0], c + h * [0, 1]])
+        r = dispersion(material, pts[:, 0] * NM, pts[:, 1] * NM, **options)
+        if not np.allclose(r.k, k, rtol=1e-9, atol=0):
+            raise ValueError("k does not match the solver's grid for these options (check n_cells)")
+        n_sims += len(pts)
+        f = np.atleast_2d(r.peak_frequency).reshape(3, todo.size, -1)
+        res_c = (f[0] - target[todo]) / 1e9                                   # GHz
+        cost_c = 0.5 * np.sum(res_c ** 2, axis=1)
+        acc = cost_c <= cost[todo]
+        small = acc & (cost[todo] - cost_c <= 1e-4 * cost_c)                  # converged
+        a = todo[acc]
+        q[a], res[a] = c[acc], res_c[acc]
+        J[a] = np.stack([(f[1] - f[0]) / h[:, :1], (f[2] - f[0]) / h[:, 1:]], axis=-1)[acc] / 1e9 * scale
+        cost[a] = cost_c[acc]
+        lam[todo] = np.where(acc, lam[todo] / 3, lam[todo] * 10)
+        todo = todo[~small & (lam[todo] < 1e8)]
+        if not todo.size:
+            break
+        JtJ = np.einsum("bki,bkj->bij", J[todo], J[todo])
+        g = np.einsum("bki,bk->bi", J[todo], res[todo])
+        # Levenberg damping λ·mean(diag JᵀJ)·I in the scaled units (Marquardt's diag JᵀJ would leave
+        # a nearly flat direction, a poorly identified parameter, undamped)
+        mu = lam[todo] * np.trace(JtJ, axis1=1, axis2=2) / 2 + 1e-12
+        A = JtJ + mu[:, None, None] * np.eye(2)
+        cand[todo] = np.clip(q[todo] - np.linalg.solve(A, g[..., None])[..., 0] * scale, lo, hi)
+    rms = np.sqrt(2 * cost / target.shape[1])
+    return BatchFitResult(sigma=q[:, 0] * NM, tau=q[:, 1] * NM, rms_GHz=rms, iterations=it, n_sims=n_sims)
