@@ -129,7 +129,8 @@ def main(argv=None):
     results = ROOT / "results" / args.profile
     if args.html_only:
         return render(build, src, args.profile)
-    keep = [p for p in pages(ROOT / "_toc.yml") if p not in args.only] if args.only else []
+    # the scorecard is re-executed in every run, from its current source
+    keep = [p for p in pages(ROOT / "_toc.yml") if p not in args.only and p != LAST] if args.only else []
     copy_sources(src, keep_executed=keep)
     if not args.only:
         shutil.rmtree(results / "chapters", ignore_errors=True)
