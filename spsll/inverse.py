@@ -36,6 +36,17 @@ class FitResult:
     success: bool
 
 
+def _check_fit_inputs(target, sigma_range_nm, tau_range_nm):
+    """Finite target; the box (lo, hi) = ((σ_lo, τ_lo), (σ_hi, τ_hi)) [nm] with σ_lo > 0, increasing."""
+    if not np.all(np.isfinite(target)):
+        raise ValueError("peak_frequency must be finite")
+    lo = np.array([sigma_range_nm[0], tau_range_nm[0]], float)
+    hi = np.array([sigma_range_nm[1], tau_range_nm[1]], float)
+    if not (lo[0] > 0 and np.all(hi > lo)):
+        raise ValueError(f"sigma_range_nm must start above 0 and ranges must be increasing, got {sigma_range_nm}, {tau_range_nm}")
+    return lo, hi
+
+
 def fit_dispersion(material, k, peak_frequency, *, starts=((50.0, 10.0),), sigma_range_nm=(1.0, 100.0),
                    tau_range_nm=(0.0, 20.0), step_nm=1.0, max_iter=30, **options) -> FitResult:
     """Fit (σ, τ) so that the simulated peak frequencies match ``peak_frequency`` [Hz] on ``k`` [rad/m].
@@ -51,12 +62,7 @@ def fit_dispersion(material, k, peak_frequency, *, starts=((50.0, 10.0),), sigma
     k = np.asarray(k, dtype=float)
     if target.shape != k.shape or target.ndim != 1:
         raise ValueError(f"peak_frequency must be a 1-D array matching k, got shapes {target.shape} and {k.shape}")
-    if not np.all(np.isfinite(target)):
-        raise ValueError("peak_frequency must be finite")
-    lo = np.array([sigma_range_nm[0], tau_range_nm[0]], float)
-    hi = np.array([sigma_range_nm[1], tau_range_nm[1]], float)
-    if not (lo[0] > 0 and np.all(hi > lo)):
-        raise ValueError(f"sigma_range_nm must start above 0 and ranges must be increasing, got {sigma_range_nm}, {tau_range_nm}")
+    lo, hi = _check_fit_inputs(target, sigma_range_nm, tau_range_nm)
     options.setdefault("keep_power", False)
     cache = {}
     n_sims = [0]
@@ -129,12 +135,7 @@ def fit_dispersions(material, k, peak_frequency, *, starts=None, sigma_range_nm=
     k = np.asarray(k, dtype=float)
     if k.ndim != 1 or target.ndim != 2 or target.shape[1] != k.size:
         raise ValueError(f"peak_frequency must have shape (B, {k.size}) matching k, got {np.shape(peak_frequency)}")
-    if not np.all(np.isfinite(target)):
-        raise ValueError("peak_frequency must be finite")
-    lo = np.array([sigma_range_nm[0], tau_range_nm[0]], float)
-    hi = np.array([sigma_range_nm[1], tau_range_nm[1]], float)
-    if not (lo[0] > 0 and np.all(hi > lo)):
-        raise ValueError(f"sigma_range_nm must start above 0 and ranges must be increasing, got {sigma_range_nm}, {tau_range_nm}")
+    lo, hi = _check_fit_inputs(target, sigma_range_nm, tau_range_nm)
     if not (step_nm > 0 and np.all(2 * step_nm < hi - lo)):
         raise ValueError(f"step_nm must be > 0 and smaller than half of each range, got {step_nm!r}")
     B = target.shape[0]
