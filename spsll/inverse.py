@@ -47,6 +47,15 @@ def _check_fit_inputs(target, sigma_range_nm, tau_range_nm):
     return lo, hi
 
 
+def _peaks(material, points_nm, k, options):
+    """Peak frequencies (P, K) [Hz] of one batched solver call at (σ, τ) points [nm], on grid k."""
+    pts = np.asarray(points_nm, float)
+    r = dispersion(material, pts[:, 0] * NM, pts[:, 1] * NM, **options)
+    if not np.allclose(r.k, k, rtol=1e-9, atol=0):
+        raise ValueError("k does not match the solver's grid for these options (check n_cells)")
+    return np.atleast_2d(r.peak_frequency)
+
+
 def fit_dispersion(material, k, peak_frequency, *, starts=((50.0, 10.0),), sigma_range_nm=(1.0, 100.0),
                    tau_range_nm=(0.0, 20.0), step_nm=1.0, max_iter=30, **options) -> FitResult:
     """Fit (σ, τ) so that the simulated peak frequencies match ``peak_frequency`` [Hz] on ``k`` [rad/m].
@@ -71,12 +80,8 @@ def fit_dispersion(material, k, peak_frequency, *, starts=((50.0, 10.0),), sigma
         """Peak frequencies for several (σ, τ) [nm] in one batched call, cached."""
         need = [p for p in points if tuple(np.round(p, 12)) not in cache]
         if need:
-            arr = np.array(need)
-            r = dispersion(material, arr[:, 0] * NM, arr[:, 1] * NM, **options)
-            if not np.allclose(r.k, k, rtol=1e-9, atol=0):
-                raise ValueError("k does not match the solver's grid for these options (check n_cells)")
             n_sims[0] += len(need)
-            for p, f in zip(need, np.atleast_2d(r.peak_frequency)):
+            for p, f in zip(need, _peaks(material, need, k, options)):
                 cache[tuple(np.round(p, 12))] = f
         return [cache[tuple(np.round(p, 12))] for p in points]
 
@@ -119,10 +124,10 @@ def fit_dispersions(material, k, peak_frequency, *, starts=None, sigma_range_nm=
     For each curve b, minimise χ²_b = Σ_k [f(k; σ_b, τ_b) − F_b(k)]² over the box of the paper's
     ranges.  Every iteration makes one batched solver call with 3B samples: the current points
     and their forward-difference neighbours (σ + h, τ) and (σ, τ + h), h = ``step_nm`` (towards
-    the inside of the box).  The step δ of curve b solves (JᵀJ + λ_b μ_b I) δ = −Jᵀr (μ_b: mean of diag JᵀJ) in
-    units scaled by (10, 2) nm, then is clipped to the box; if the cost of the new point (known at the
-    next call) is higher, the curve returns to its previous point and λ_b grows ×10, otherwise
-    λ_b shrinks ÷3.  Curves whose relative cost decrease falls below 1e-4 stop moving.
+    the inside of the box).  The step δ of curve b solves (JᵀJ + λ_b μ_b I) δ = −Jᵀr
+    (μ_b: mean of diag JᵀJ) in units scaled by (10, 2) nm, then is clipped to the box; if the
+    cost of the new point (known at the next call) is higher, the curve returns to its previous
+    point and λ_b grows ×10, otherwise λ_b shrinks ÷3.  Curves whose relative cost decrease falls below 1e-4 stop moving.
 
     ``peak_frequency``: (B, K) [Hz] on ``k`` [rad/m], the solver's grid for the ``n_cells``
     option.  ``starts``: (B, 2) or (2,) in nm, default the middle of the box.  ``max_iter``:
@@ -157,11 +162,8 @@ def fit_dispersions(material, k, peak_frequency, *, starts=None, sigma_range_nm=
         c = cand[todo]
         h = np.where(c + step_nm <= hi, step_nm, -step_nm)
         pts = np.concatenate([c, c + h * [1, 0], c + h * [0, 1]])
-        r = dispersion(material, pts[:, 0] * NM, pts[:, 1] * NM, **options)
-        if not np.allclose(r.k, k, rtol=1e-9, atol=0):
-            raise ValueError("k does not match the solver's grid for these options (check n_cells)")
+        f = _peaks(material, pts, k, options).reshape(3, todo.size, -1)
         n_sims += len(pts)
-        f = np.atleast_2d(r.peak_frequency).reshape(3, todo.size, -1)
         res_c = (f[0] - target[todo]) / 1e9                                   # GHz
         cost_c = 0.5 * np.sum(res_c ** 2, axis=1)
         acc = cost_c <= cost[todo]
