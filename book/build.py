@@ -147,7 +147,7 @@ def main(argv=None):
         execute(src / f"{page}.ipynb", params)
     metrics.gather(results)
     if LAST in order:
-        execute(src / f"{LAST}.ipynb", {"profile": args.profile, "results_dir": str(results), "data_dir": str(data)})
+        execute(src / f"{LAST}.ipynb", {"profile": args.profile, "results_dir": str(results)})
     print(f"executed in {time.time() - t0:.0f} s; metrics in {results / 'metrics.json'}", flush=True)
     if args.no_html:
         return 0
