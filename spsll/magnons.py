@@ -112,7 +112,7 @@ def dispersion(material, sigma, tau, *, n_cells=500, duration=10e-12, dt_sample=
     """Simulate the dispersion relation of chains with RTN defects (σ, τ) [m].
 
     sigma, tau: scalars or equal-length arrays (batched).  ``method``: "dopri5" (adaptive,
-    ``rtol``/``atol``; atol defaults to 1e-9 in float64 and 1e-7 in float32) or "rk4" (fixed step ``dt`` [s], default dt_sample/2).  ``scheme``: the
+    ``rtol``/``atol``; atol defaults to 1e-9 in either precision) or "rk4" (fixed step ``dt`` [s], default dt_sample/2).  ``scheme``: the
     grid discretisation of S(k) (:func:`spsll.rtn.spectrum_on_grid`).  ``position``: centre of the
     Gaussian [m from cell 0], default the middle of the chain.  ``batch_size`` bounds memory:
     the samples are simulated in chunks of this size.  ``component``: the recorded component
@@ -171,8 +171,9 @@ def dispersion(material, sigma, tau, *, n_cells=500, duration=10e-12, dt_sample=
         observe = lambda m: m[:, ci, :]
         if method == "dopri5":
             if atol is None:
-                atol = 1e-9 if tdt == torch.float64 else 1e-7
-            sol = dopri5(rhs, y0, t_eval, rtol=rtol, atol=atol, observe=observe, compact=not compile)
+                atol = 1e-9
+            sol = dopri5(rhs, y0, t_eval, rtol=rtol, atol=atol, observe=observe, compact=not compile,
+                         linear_observe=True)
         else:
             step = dt_sample / 2 if dt is None else dt
             sol = rk4(rhs, y0, t_eval, step, observe=observe)
