@@ -37,10 +37,10 @@ class FitResult:
     success: bool
 
 
-def _check_fit_inputs(target, sigma_range_nm, tau_range_nm):
+def _check_fit_inputs(target, sigma_range_nm, tau_range_nm, name="peak_frequency"):
     """Finite target; the box (lo, hi) = ((σ_lo, τ_lo), (σ_hi, τ_hi)) [nm] with σ_lo > 0, increasing."""
     if not np.all(np.isfinite(target)):
-        raise ValueError("peak_frequency must be finite")
+        raise ValueError(f"{name} must be finite")
     lo = np.array([sigma_range_nm[0], tau_range_nm[0]], float)
     hi = np.array([sigma_range_nm[1], tau_range_nm[1]], float)
     if not (lo[0] > 0 and np.all(hi > lo)):
@@ -230,9 +230,9 @@ def fit_walls(material, mz, *, starts=None, sigma_range_nm=(1.0, 100.0), tau_ran
     n = options.get("n_cells", 500)
     if target.ndim != 2 or target.shape[1] != n:
         raise ValueError(f"mz must have shape (B, {n}) (n_cells={n}), got {np.shape(mz)}")
+    lo, hi = _check_fit_inputs(target, sigma_range_nm, tau_range_nm, "mz")
     if np.any(np.abs(target) > 1 + 1e-6):
         raise ValueError("mz must hold the z component of unit vectors, |m_z| <= 1")
-    lo, hi = _check_fit_inputs(target, sigma_range_nm, tau_range_nm)
 
     def simulate(pts):
         return domain_wall(material, pts[:, 0] * NM, pts[:, 1] * NM, **options).m[:, 2]  # (P, N)
