@@ -263,9 +263,9 @@ def dopri5(f, m0: torch.Tensor, t_eval, rtol=1e-6, atol=1e-9, h0=None, h_max=Non
     if h0 is None:
         # Hairer's starting-step heuristic, per sample
         # in float64: (k1 / sc)² overflows float32 for atol ~ 1e-9
-        my0 = y.to(torch.float64)
-        sc = atol + rtol * my0.abs()
-        d0 = (my0 / sc).pow(2).flatten(1).mean(1).sqrt()
+        y64 = y.to(torch.float64)
+        sc = atol + rtol * y64.abs()
+        d0 = (y64 / sc).pow(2).flatten(1).mean(1).sqrt()
         d1 = (k1.to(torch.float64) / sc).pow(2).flatten(1).mean(1).sqrt()
         h = torch.where((d0 < 1e-5) | (d1 < 1e-5), torch.full_like(d0, 1e-6 * t_end), 0.01 * d0 / d1)
     else:
