@@ -180,8 +180,13 @@ def fit_dispersions(material, k, peak_frequency, *, starts=None, sigma_range_nm=
     """Fit (σ, τ) to many measured dispersions at once: batched Levenberg–Marquardt with the solver.
 
     For each curve b, minimise χ²_b = Σ_k [f(k; σ_b, τ_b) − F_b(k)]² over the box of the paper's
-    ranges (residuals in GHz), with one batched solver call of 3B samples per iteration (the
-    method: :func:`_levenberg_marquardt`).
+    ranges (residuals in GHz).  Every iteration makes one batched solver call with 3B samples:
+    the current points and their forward-difference neighbours (σ + h, τ) and (σ, τ + h),
+    h = ``step_nm`` (towards the inside of the box).  The step δ of curve b solves
+    (JᵀJ + λ_b μ_b I) δ = −Jᵀr (μ_b: mean of diag JᵀJ) in units scaled by (10, 2) nm, then is
+    clipped to the box; if the cost of the new point (known at the next call) is higher, the
+    curve returns to its previous point and λ_b grows ×10, otherwise λ_b shrinks ÷3.  Curves
+    whose relative cost decrease falls below 1e-4 stop moving.
 
     ``peak_frequency``: (B, K) [Hz] on ``k`` [rad/m], the solver's grid for the ``n_cells``
     option.  ``starts``: (B, 2) or (2,) in nm, default the middle of the box.  ``max_iter``:
@@ -219,8 +224,8 @@ def fit_walls(material, mz, *, starts=None, sigma_range_nm=(1.0, 100.0), tau_ran
     For each profile b, minimise Σ_j [m_z(x_j; σ_b, τ_b) − M_b(x_j)]² over the box, where m_z is
     the wall :func:`spsll.domain_wall` relaxes (the same options as the data: pass them in
     ``options``).  The profile contains the width, so this uses everything WallNet sees.  The
-    method is the batched Levenberg–Marquardt of :func:`fit_dispersions`: one batched
-    relaxation of 3B walls per iteration.
+    method is the batched Levenberg–Marquardt of :func:`fit_dispersions` (the same step, damping
+    and stopping rules): one batched relaxation of 3B walls per iteration.
 
     ``mz``: (B, N) relaxed m_z profiles on the solver's grid (N = ``n_cells``, default 500).
     ``starts``: (B, 2) or (2,) in nm, default the middle of the box.
