@@ -121,13 +121,8 @@ class BatchFitResult:
 def _levenberg_marquardt(simulate, target, lo, hi, starts, step_nm, max_iter):
     """Batched Levenberg–Marquardt in (σ, τ) [nm] for B targets (B, K), the solver in the loop.
 
-    ``simulate(points (P, 2) nm) -> (P, K)`` is one batched solver call in the units of
-    ``target``.  Every iteration simulates the 3B' points of the curves still moving: the
-    candidates and their forward-difference neighbours (σ + h, τ), (σ, τ + h) (h = ``step_nm``,
-    towards the inside of the box).  The step δ solves (JᵀJ + λ μ I) δ = −Jᵀr, μ = mean of
-    diag JᵀJ, in units scaled by (10, 2) nm, clipped to the box; a candidate whose cost is
-    higher than the accepted point's is discarded and λ grows ×10, otherwise λ shrinks ÷3.
-    Curves whose relative cost decrease falls below 1e-4 stop moving.
+    The method described in :func:`fit_dispersions`, for any observable: ``simulate(points
+    (P, 2) nm) -> (P, K)`` is one batched solver call in the units of ``target``.
     Returns (q (B, 2) nm, cost (B,) = ½ Σ r², iterations, simulations).
     """
     max_iter = positive_int("max_iter", max_iter)
