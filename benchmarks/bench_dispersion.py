@@ -74,7 +74,6 @@ def run_spsll(batch, repeat=1, **kw):
         runs.append((r.stats["simulate_s"], r))
     runs.sort(key=lambda x: x[0])
     r = runs[len(runs) // 2][1]
-    r.stats["simulate_s_all"] = [x[0] for x in runs]
     return r.stats, mae_ghz(r.peak_frequency, r.k)
 
 

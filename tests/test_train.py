@@ -507,3 +507,15 @@ def test_cli_train_ensemble_and_bad_options(tmp_path, monkeypatch, capsys):
         assert e.value.code == 2 and msg in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli.main(["train", "tfc", "--data", "x.h5", "--out", "o", "--loss", "paper_wall"])  # argparse choices
+
+
+def test_prediction_rate_counts_the_inputs_and_keeps_the_mode():
+    from spsll.nets import WallNet
+    from spsll.train import prediction_rate
+    m = WallNet(length=16, channels=(2, 2, 2, 2))
+    m.train()
+    rate = prediction_rate(m, torch.randn(40, 17), repeat=2)
+    assert math.isfinite(rate) and rate > 0
+    assert m.training  # predict's eval mode is undone
+    with pytest.raises(ValueError, match="repeat"):
+        prediction_rate(m, torch.randn(4, 17), repeat=0)
