@@ -4,6 +4,7 @@
     spsll train tfc     --data dispersions.h5 --out runs/tfc --form harmonic
     spsll train walls   --data walls.h5 --out runs/walls --loss paper_wall --ensemble 5
     spsll train walls   --data walls.h5 --out runs/walls --epochs 400 --resume
+    spsll train walls   --data walls.h5 --out runs/fast --window 64 --channels 8 16 32 32
 
 * inverse: :class:`~spsll.nets.InverseCNN`, dispersion → (σ, τ)   (store kind "dispersions")
 * tfc:     :class:`~spsll.nets.TFCDispersion`, (σ, τ) → dispersion (store kind "dispersions")
@@ -98,7 +99,7 @@ def _build_model(kind, args, train_ds, si_train):
         return m
     else:
         (profile, _), _ = si_train[0]
-        m = WallNet(length=profile.shape[-1], dropout=args.dropout)
+        m = WallNet(length=profile.shape[-1], dropout=args.dropout, channels=tuple(args.channels), window=args.window)
         m.set_normalization("width", norm["width"].mean * NM, norm["width"].std * NM)
     m.set_normalization("target", defects.mean * NM, defects.std * NM)
     return m
@@ -242,4 +243,9 @@ def register(sub):
         if kind == "walls":
             s.add_argument("--width", choices=["cosine", "tanh"], default="cosine",
                            help="wall-width estimate used as input (cosine series, paper Eq. 10, or tanh fit)")
+            s.add_argument("--channels", type=int, nargs=4, default=[32, 64, 128, 128], metavar="C",
+                           help="channels of the 4 conv blocks of the profile branch (the compact net: 8 16 32 32)")
+            s.add_argument("--window", type=int, default=None,
+                           help="cells around the wall that the profile branch sees (default: the whole profile; "
+                                "64 is as accurate and ~8x cheaper)")
         s.set_defaults(func=cmd_train)

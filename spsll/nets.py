@@ -458,6 +458,14 @@ class WallNet(_Net):
     4 positions, dense 512 → 128.  Width branch: MLP 1 → 32 → 32.  Fusion: concatenation →
     128 → 64 → 2 with ReLU and ``dropout``.
 
+    ``window`` (cells, default None = the whole profile, as in the paper): the profile branch
+    sees only the ``window`` cells centred on the wall.  The centre is found per profile as
+    c = number of cells on the side of the first cell (sign of m_z − ½(m_z[0] + m_z[−1])), so
+    a wall at any position and of either polarity is read the same way; the window is clamped
+    to the profile.  A relaxed wall is at its saturation value to float32 round-off a few
+    widths from its centre, so a window of ~10 widths drops no information the network can use
+    while the convolutions cost L / window times less.
+
     ``forward(profile, width)`` or ``forward(x)`` with x of length L + 1 (profile, then width).
     Normalisers: ``profile`` (L,), default mean 0, std 1; ``width`` (1,), default mean 0, std
     1 nm; ``target`` (2,), default mean 0, std 10 nm.  Loss choices: see :mod:`spsll.train`
@@ -466,20 +474,28 @@ class WallNet(_Net):
 
     def __init__(self, length: int = 500, dropout: float = 0.3, channels=(32, 64, 128, 128),
                  kernels=(7, 5, 5, 3), pools=(2, 2, 2, 1), pool_size: int = 4, width_hidden: int = 32,
-                 fusion=(128, 64)):
+                 fusion=(128, 64), window: int | None = None):
         super().__init__()
         length = positive_int("length", length, low=8)
+        if window is not None:
+            window = positive_int("window", window, low=8)
+            if window > length:
+                raise ValueError(f"window must be between 8 and length = {length} cells, got {window}")
         dropout = finite_scalar("dropout", dropout, low=0.0, high=0.95)
         pool_size = positive_int("pool_size", pool_size)
         width_hidden = positive_int("width_hidden", width_hidden)
         if len(channels) != 4:
             raise ValueError(f"channels must list 4 conv blocks, got {list(channels)}")
         self.config = dict(length=length, dropout=dropout, channels=list(channels), kernels=list(kernels),
-                           pools=list(pools), pool_size=pool_size, width_hidden=width_hidden, fusion=list(fusion))
+                           pools=list(pools), pool_size=pool_size, width_hidden=width_hidden, fusion=list(fusion),
+                           window=window)
         self.length = length
+        self.window = window
         self.profile_net = ConvTrunk([1, *channels], kernels, pools, pool_size)
-        if length < self.profile_net.min_length:
-            raise ValueError(f"length must be >= {self.profile_net.min_length} for pools {list(pools)}, got {length}")
+        seen = length if window is None else window
+        if seen < self.profile_net.min_length:
+            raise ValueError(f"{'length' if window is None else 'window'} must be >= {self.profile_net.min_length} "
+                             f"for pools {list(pools)}, got {seen}")
         self.profile_proj = nn.Sequential(nn.Linear(self.profile_net.out_features, 128), nn.ReLU(), nn.Dropout(dropout))
         self.width_net = _mlp([1, width_hidden, width_hidden], final_act=True)
         self.fusion = _mlp([128 + width_hidden, *fusion, 2], dropout=dropout)
@@ -498,10 +514,26 @@ class WallNet(_Net):
             if w.shape[0] != p.shape[0]:
                 raise ValueError(f"width must have one value per profile: got {w.shape[0]} widths "
                                  f"for {p.shape[0]} profiles")
-        p = self.norms["profile"].encode(p)
+        p_raw, p = p, self.norms["profile"].encode(p)
+        if self.window is not None:                 # cells located on the raw profile, cut from the encoded one
+            p = p.gather(-1, self.window_index(p_raw))
         w = self.norms["width"].encode(w)
         h = torch.cat([self.profile_proj(self.profile_net(p[:, None, :])), self.width_net(w)], dim=-1)
         return self.fusion(h)
+
+    def window_index(self, profile: torch.Tensor) -> torch.Tensor:
+        """Cell indices (B, window) of the ``window`` cells of each profile (B, L) centred on its wall.
+
+        Centre c = number of cells on the first cell's side of the midpoint ½(m_z[0] + m_z[−1]);
+        the window starts at c − window/2, clamped to [0, L − window]."""
+        if self.window is None:
+            raise ValueError("window_index needs a WallNet built with window=<cells>")
+        n = profile.shape[-1]
+        mid = 0.5 * (profile[:, :1] + profile[:, -1:])
+        first_side = torch.sign(profile[:, :1] - mid)
+        c = ((profile - mid) * first_side > 0).sum(-1, keepdim=True)
+        start = (c - self.window // 2).clamp(0, n - self.window)
+        return start + torch.arange(self.window, device=profile.device)
 
 
 # ------------------------------------------------------------------------------------------

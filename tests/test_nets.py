@@ -60,6 +60,41 @@ def test_wallnet_shapes_both_call_forms():
     assert len(convs) == 4
 
 
+def _tanh_wall(length, centre, width=3.0, sign=1.0):
+    return sign * torch.tanh((torch.arange(length, dtype=torch.float32) - centre) / width)
+
+
+def test_wallnet_window_is_centred_on_the_wall_at_any_position_and_polarity():
+    """The window follows the wall: the same wall translated by whole cells (tails saturated
+    in float32 within the profile) gives the same window, hence exactly the same output; a
+    wall of opposite polarity is centred on the same cells."""
+    m = WallNet(length=128, channels=(4, 8, 8, 4), window=32).eval()
+    walls = torch.stack([_tanh_wall(128, 40.5), _tanh_wall(128, 90.5), _tanh_wall(128, 40.5, sign=-1.0)])
+    idx = m.window_index(walls)
+    # crossing between cells 40 and 41 (90 and 91): 16 cells either side of it
+    assert idx[0, 0] == 41 - 16 and idx[1, 0] == 91 - 16 and idx[2, 0] == 41 - 16
+    torch.testing.assert_close(walls[1].gather(0, idx[1]), walls[0].gather(0, idx[0]), rtol=0, atol=0)
+    out = m(walls[:2], torch.full((2,), 3 * NM))
+    torch.testing.assert_close(out[0], out[1], rtol=0, atol=0)
+    # a wall near an edge: the window is clamped to the profile
+    edge = m.window_index(_tanh_wall(128, 3.5)[None])
+    assert edge[0, 0] == 0 and edge[0, -1] == 31
+    # the window is all the profile branch sees: cells outside it do not change the output
+    far = walls[:1].clone()
+    far[0, 1:10] = -0.5                    # away from the window and the end cells that set the midpoint
+    one = torch.full((1,), 3 * NM)             # same batch size on both sides: same BLAS path, bitwise equal
+    torch.testing.assert_close(m(far, one), m(walls[:1], one), rtol=0, atol=0)
+    assert build_model("WallNet", m.config).window == 32
+
+
+@pytest.mark.parametrize("kw, match", [(dict(length=64, window=65), "window must be between 8 and length = 64"),
+                                       (dict(length=64, window=4), "window must be"),
+                                       (dict(length=500, window=8, pools=(2, 2, 2, 2)), "window must be >= 16")])
+def test_wallnet_window_validation(kw, match):
+    with pytest.raises(ValueError, match=match):
+        WallNet(**kw)
+
+
 @pytest.mark.parametrize("form", ["harmonic", "paper"])
 def test_tfc_shapes(form):
     m = TFCDispersion(form=form, n_k=40)

@@ -500,8 +500,13 @@ def test_cli_train_ensemble_and_bad_options(tmp_path, monkeypatch, capsys):
     summ = json.loads((tmp_path / "e" / "summary.json").read_text())
     assert summ["seeds"] == [4, 5] and 0 <= summ["test"]["interval_1.96_coverage"] <= 1
     assert len(T.load_ensemble(tmp_path / "e")) == 2
+    # the compact, windowed profile branch: its options travel in the saved model's config
+    assert cli.main(base + ["--out", str(tmp_path / "w"), "--epochs", "1", "--window", "16",
+                            "--channels", "4", "8", "8", "4"]) == 0
+    m = T.load_model(tmp_path / "w" / "model.pt")
+    assert m.window == 16 and m.config["channels"] == [4, 8, 8, 4]
     for bad, msg in ((["--ensemble", "0"], "--ensemble"), (["--epochs", "0"], "epochs"),
-                     (["--lr", "-1"], "lr")):
+                     (["--lr", "-1"], "lr"), (["--window", "4"], "window")):
         with pytest.raises(SystemExit) as e:
             cli.main(base + ["--out", str(tmp_path / "bad")] + bad)
         assert e.value.code == 2 and msg in capsys.readouterr().err
