@@ -378,11 +378,11 @@ class TFCDispersion(_Net):
         if self.form == "paper":
             X, c = coeffs[:, :1], coeffs[:, 1:]
             ak = kappa.abs()
-            powers = torch.stack([ak ** (n + 1) for n in range(1, 6)], dim=-1)  # (1, K, 5)
-            return X * (1 - torch.cos(ka)) + self.gap + (powers * c[:, None, :]).sum(-1)
+            powers = torch.cat([ak ** (n + 1) for n in range(1, 6)], dim=0)  # (5, K)
+            return X * (1 - torch.cos(ka)) + self.gap + c @ powers
         n = torch.arange(1, coeffs.shape[-1] + 1, dtype=coeffs.dtype, device=coeffs.device)
-        basis = 1 - torch.cos(ka[..., None] * n)  # (1, K, N)
-        return self.gap + (basis * coeffs[:, None, :]).sum(-1)
+        basis = 1 - torch.cos(n[:, None] * ka)  # (N, K)
+        return self.gap + coeffs @ basis      # a (B, N) x (N, K) product, no (B, K, N) temporary
 
     def forward(self, params, dispersion=None):
         """(σ, τ) [m] (B, 2) [+ dispersion (B, L) Hz] → f(k) on the model grid [THz], (B, n_k)."""
@@ -514,9 +514,12 @@ class WallNet(_Net):
             if w.shape[0] != p.shape[0]:
                 raise ValueError(f"width must have one value per profile: got {w.shape[0]} widths "
                                  f"for {p.shape[0]} profiles")
-        p_raw, p = p, self.norms["profile"].encode(p)
-        if self.window is not None:                 # cells located on the raw profile, cut from the encoded one
-            p = p.gather(-1, self.window_index(p_raw))
+        if self.window is None:
+            p = self.norms["profile"].encode(p)
+        else:                                       # cut the window first, then encode it with its cells' statistics
+            idx = self.window_index(p)
+            norm = self.norms["profile"]
+            p = (p.gather(-1, idx) - norm.mean[idx]) / norm.std[idx]
         w = self.norms["width"].encode(w)
         h = torch.cat([self.profile_proj(self.profile_net(p[:, None, :])), self.width_net(w)], dim=-1)
         return self.fusion(h)

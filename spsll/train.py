@@ -674,10 +674,11 @@ def predict(model: nn.Module, inputs, *, batch_size: int = 512, device=None) -> 
         for x in _batches(inputs, batch_size):
             x = _to(x, dev, p.dtype)
             z = _call(model, x)
-            outs.append((model.decode_output(z) if hasattr(model, "decode_output") else z).double().cpu())
+            z = z.double()                          # decoded in float64: one pass less than decode-then-convert
+            outs.append((model.decode_output(z) if hasattr(model, "decode_output") else z).cpu())
     finally:
         model.train(was)
-    return torch.cat(outs).numpy()
+    return (outs[0] if len(outs) == 1 else torch.cat(outs)).numpy()
 
 
 def prediction_rate(model: nn.Module, inputs, *, repeat: int = 5, batch_size: int = 512, device=None) -> float:

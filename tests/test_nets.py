@@ -87,6 +87,21 @@ def test_wallnet_window_is_centred_on_the_wall_at_any_position_and_polarity():
     assert build_model("WallNet", m.config).window == 32
 
 
+def test_wallnet_window_uses_the_statistics_of_its_cells():
+    """A windowed net equals a net of length = window with the same weights, fed the same cells and
+    the per-cell normalisation of those cells (the window is cut before encoding)."""
+    m = WallNet(length=128, channels=(4, 8, 8, 4), window=32).eval()
+    m.set_normalization("profile", torch.linspace(-0.2, 0.3, 128), torch.linspace(0.5, 2.0, 128))
+    wall = _tanh_wall(128, 70.5)[None]
+    idx = m.window_index(wall)[0]
+    short = WallNet(length=32, channels=(4, 8, 8, 4)).eval()
+    state = {k: v for k, v in m.state_dict().items() if not k.startswith("norms.profile")}
+    short.load_state_dict(state, strict=False)
+    short.set_normalization("profile", m.norms["profile"].mean[idx], m.norms["profile"].std[idx])
+    one = torch.full((1,), 3 * NM)
+    torch.testing.assert_close(m(wall, one), short(wall[:, idx], one), rtol=0, atol=0)
+
+
 @pytest.mark.parametrize("kw, match", [(dict(length=64, window=65), "window must be between 8 and length = 64"),
                                        (dict(length=64, window=4), "window must be"),
                                        (dict(length=500, window=8, pools=(2, 2, 2, 2)), "window must be >= 16")])
