@@ -4,7 +4,7 @@ A query is answered by the solver and by a network on the same machine, with the
 and device, in the same run:
 
 * forward (TFC dispersion network): (σ, τ) → dispersion; solver: one 10-ps dispersion
-  simulation (:func:`spsll.dispersion`, batched);
+  simulation (:func:`spsll.dispersion` in float32, one batch of ``--dispersions``);
 * inverse from a dispersion (InverseCNN): dispersion → (σ, τ); solver: a batched
   Levenberg–Marquardt fit through the simulation (:func:`spsll.inverse.fit_dispersions`);
 * inverse from a wall (WallNet, full and compact: 8-16-32-32 channels reading a 64-cell window):
@@ -48,7 +48,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--device", default="cpu", help="torch device of the solver and the networks")
     ap.add_argument("--threads", type=int, default=1, help="torch intra-op threads (the book's chapters use 1)")
-    ap.add_argument("--dispersions", type=int, default=32, help="dispersions simulated for the forward rate")
+    ap.add_argument("--dispersions", type=int, default=32,
+                    help="dispersions simulated (one batch) for the forward rate; 32 is the fastest batch on one CPU thread")
     ap.add_argument("--walls", type=int, default=1200, help="walls relaxed for the forward rate (the test split)")
     ap.add_argument("--fit-dispersions", type=int, default=4, help="dispersions inverted by the solver fit")
     ap.add_argument("--fit-walls", type=int, default=30, help="walls inverted by the solver fit")
@@ -76,7 +77,9 @@ def main(argv=None):
     rows = []
     # forward: TFC vs dispersion simulations
     st = box(args.dispersions)
-    d, t_sim = timed(lambda: spsll.dispersion(mat, st[:, 0], st[:, 1], keep_power=False, device=dev))
+    # the solver's fastest setting at the data's accuracy: float32, one batch (chapters 2 and 5)
+    d, t_sim = timed(lambda: spsll.dispersion(mat, st[:, 0], st[:, 1], keep_power=False, dtype="float32",
+                                              batch_size=len(st), device=dev))
     sim_rate = args.dispersions / t_sim
     tfc = TFCDispersion(material=mat, k=d.k).eval()
     rows.append(("TFC dispersion", "dispersion simulation", rate(tfc, box(args.predictions), batch_size=args.predictions), sim_rate))
