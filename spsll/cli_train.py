@@ -1,6 +1,7 @@
 """``spsll train {inverse,tfc,walls}``: train the paper's networks on an HDF5 store of :mod:`spsll.generate`.
 
     spsll train inverse --data dispersions.h5 --out runs/inverse --epochs 200 --seed 0
+    spsll train inverse --data dispersions.h5 --out runs/fast --fold-k --channels 32 64 128 64
     spsll train tfc     --data dispersions.h5 --out runs/tfc --form harmonic
     spsll train walls   --data walls.h5 --out runs/walls --loss paper_wall --ensemble 5
     spsll train walls   --data walls.h5 --out runs/walls --epochs 400 --resume
@@ -89,7 +90,8 @@ def _build_model(kind, args, train_ds, si_train):
     norm = train_ds.normalization
     defects = norm["defects"]
     if kind == "inverse":
-        m = InverseCNN(length=si_train.tensors[0].shape[1], dropout=args.dropout)
+        m = InverseCNN(length=si_train.tensors[0].shape[1], dropout=args.dropout, channels=tuple(args.channels),
+                       fold_k=args.fold_k)
         m.set_normalization("input", norm["dispersion"].mean * THZ, norm["dispersion"].std * THZ)
     elif kind == "tfc":
         mat = Material(**train_ds.info["material"])
@@ -240,11 +242,17 @@ def register(sub):
             s.add_argument("--n-harmonics", type=int, default=6, help="N of the harmonic form")
         else:
             s.add_argument("--dropout", type=float, default=0.3)
+            s.add_argument("--channels", type=int, nargs=4, metavar="C",
+                           default=[64, 128, 256, 128] if kind == "inverse" else [32, 64, 128, 128],
+                           help="channels of the 4 conv blocks" + (" (the compact CNN: 32 64 128 64 with --fold-k)"
+                                                                   if kind == "inverse" else
+                                                                   " of the profile branch (the compact net: 8 16 32 32)"))
+        if kind == "inverse":
+            s.add_argument("--fold-k", action="store_true",
+                           help="fold the even dispersion onto |k| (half the input; not in the paper)")
         if kind == "walls":
             s.add_argument("--width", choices=["cosine", "tanh"], default="cosine",
                            help="wall-width estimate used as input (cosine series, paper Eq. 10, or tanh fit)")
-            s.add_argument("--channels", type=int, nargs=4, default=[32, 64, 128, 128], metavar="C",
-                           help="channels of the 4 conv blocks of the profile branch (the compact net: 8 16 32 32)")
             s.add_argument("--window", type=int, default=None,
                            help="cells around the wall that the profile branch sees (default: the whole profile; "
                                 "64 is as accurate and ~8x cheaper)")

@@ -38,7 +38,7 @@ NM = 1e-9  #: m per nm
 
 __all__ = [
     "Normalization", "ConvTrunk", "InverseCNN", "TFCDispersion", "WallNet", "MODELS", "build_model",
-    "dispersion_k_grid", "tfc_least_squares", "THZ", "NM",
+    "dispersion_k_grid", "fold_even", "tfc_least_squares", "THZ", "NM",
 ]
 
 
@@ -200,6 +200,12 @@ class InverseCNN(_Net):
     adaptive average pooling to ``pool_size`` positions (4 × 128 channels = the paper's 512
     features); dense 512 → 256 → 64 → 2 with ReLU and ``dropout`` (30 %).
 
+    ``fold_k=True`` (not in the paper) uses that a lattice dispersion is even, f(−k) = f(k): the
+    (standardised) curve on spsll's fftshifted grid (:func:`dispersion_k_grid`, k = 0 at index
+    L // 2) is folded onto |k| — f(0), the mean of the values at ±k, and for even L the zone edge
+    −π/a — so the convolutions see L // 2 + 1 values: half the arithmetic, and each value
+    averages two independently measured peaks.
+
     Normalisers: ``input`` (shape (L,), default mean 0, std 1 THz) and ``target`` (shape (2,),
     default mean 0, std 10 nm); set them from training data (:func:`spsll.train.fit_normalization`).
     ``forward`` returns standardised (σ, τ).
@@ -207,17 +213,20 @@ class InverseCNN(_Net):
 
     def __init__(self, length: int = 500, dropout: float = 0.3, pool_size: int = 4,
                  channels=(64, 128, 256, 128), kernels=(5, 5, 3, 3), pools=(2, 2, 2, 1),
-                 hidden=(256, 64)):
+                 hidden=(256, 64), fold_k: bool = False):
         super().__init__()
         length = positive_int("length", length, low=8)
         dropout = finite_scalar("dropout", dropout, low=0.0, high=0.95)
         pool_size = positive_int("pool_size", pool_size)
+        self.fold_k = bool(fold_k)
         self.config = dict(length=length, dropout=dropout, pool_size=pool_size, channels=list(channels),
-                           kernels=list(kernels), pools=list(pools), hidden=list(hidden))
+                           kernels=list(kernels), pools=list(pools), hidden=list(hidden), fold_k=self.fold_k)
         self.length = length
         self.features = ConvTrunk([1, *channels], kernels, pools, pool_size)
-        if length < self.features.min_length:
-            raise ValueError(f"length must be >= {self.features.min_length} for pools {list(pools)}, got {length}")
+        seen = length // 2 + 1 if self.fold_k else length
+        if seen < self.features.min_length:
+            raise ValueError(f"length must be >= {self.features.min_length} for pools {list(pools)}"
+                             f"{' (after folding: length // 2 + 1)' if self.fold_k else ''}, got {length}")
         self.head = nn.Sequential(nn.Dropout(dropout),
                                   _mlp([self.features.out_features, *hidden, 2], dropout=dropout))
         self.norms["input"] = Normalization((length,), 0.0, THZ)
@@ -226,7 +235,20 @@ class InverseCNN(_Net):
     def forward(self, dispersion):
         x = _as_batch(self._in(dispersion), self.length, "dispersion")
         x = self.norms["input"].encode(x)
+        if self.fold_k:
+            x = fold_even(x)
         return self.head(self.features(x[:, None, :]))
+
+
+def fold_even(x: torch.Tensor) -> torch.Tensor:
+    """Values (B, L) on the fftshifted k grid → (B, L // 2 + 1) on |k| = 0, 1, …: f(0), then
+    ½[f(k) + f(−k)], then (even L) the zone-edge value f(−π/a), which has no partner."""
+    c = x.shape[-1] // 2
+    n = x.shape[-1] - c - 1                                  # positive wavenumbers
+    parts = [x[:, c:c + 1], 0.5 * (x[:, c + 1:] + x[:, c - n:c].flip(-1))]
+    if x.shape[-1] % 2 == 0:
+        parts.append(x[:, :1])
+    return torch.cat(parts, -1)
 
 
 # ------------------------------------------------------------------------------------------

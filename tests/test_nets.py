@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import spsll
-from spsll.nets import (InverseCNN, MODELS, Normalization, TFCDispersion, WallNet, build_model,
+from spsll.nets import (InverseCNN, MODELS, Normalization, TFCDispersion, WallNet, build_model, fold_even,
                         dispersion_k_grid, THZ, NM)
 
 MAT = spsll.FePt
@@ -58,6 +58,35 @@ def test_wallnet_shapes_both_call_forms():
     torch.testing.assert_close(a, b)
     convs = [l for l in WallNet().profile_net.blocks if isinstance(l, torch.nn.Conv1d)]
     assert len(convs) == 4
+
+
+@pytest.mark.parametrize("n", [500, 9])
+def test_fold_even_maps_the_k_grid_onto_abs_k(n):
+    """On spsll's fftshifted grid an even function folds to its values at |k| = 0, k_1, …
+    (and, for even n, the zone edge), an odd one to zero at every paired |k|: the pairing of
+    ±k is right.  Exact up to float64 rounding of the symmetric grid."""
+    k = dispersion_k_grid(n, A)[None]
+    ka = k * A
+    even = fold_even(1 - torch.cos(ka) + 0.1 * ka ** 2)
+    k_abs = k[0, n // 2:].abs()                               # 0, k_1, …, the last positive k
+    expected = 1 - torch.cos(k_abs * A) + 0.1 * (k_abs * A) ** 2
+    if n % 2 == 0:                                            # the unpaired zone edge −π/a
+        expected = torch.cat([expected, (1 - torch.cos(ka[:, :1]) + 0.1 * ka[:, :1] ** 2)[0]])
+    assert even.shape == (1, n // 2 + 1)
+    torch.testing.assert_close(even[0], expected, rtol=1e-12, atol=1e-12)
+    odd = fold_even(torch.sin(ka))
+    torch.testing.assert_close(odd[0, :n - n // 2], torch.zeros(n - n // 2, dtype=odd.dtype), rtol=0, atol=1e-12)
+
+
+def test_inverse_cnn_fold_k_reads_a_mirrored_curve_the_same():
+    m = InverseCNN(length=64, fold_k=True, **SMALL).eval()
+    f = torch.rand(3, 64) * THZ
+    mirrored = f.clone()
+    mirrored[:, 1:] = f[:, 1:].flip(-1)                       # k ↔ −k (index 0, the edge, has no partner)
+    torch.testing.assert_close(m(mirrored), m(f), rtol=0, atol=0)   # a + b = b + a exactly in IEEE arithmetic
+    plain = InverseCNN(length=64, **SMALL).eval()                      # without the fold the mirror is another curve
+    assert not torch.allclose(plain(mirrored), plain(f))
+    assert build_model("InverseCNN", m.config).fold_k
 
 
 def _tanh_wall(length, centre, width=3.0, sign=1.0):

@@ -458,6 +458,10 @@ def test_cli_train_end_to_end_with_stand_in_datasets(kind, tmp_path, monkeypatch
     if kind != "tfc":
         argv += ["--dropout", "0.1"]
     assert cli.main(argv) == 0
+    if kind == "inverse":                       # the folded, compact CNN: its options travel in the saved config
+        assert cli.main(argv[:5] + [str(tmp_path / "fold")] + argv[6:] + ["--fold-k", "--channels", "4", "8", "8", "4"]) == 0
+        folded = T.load_model(tmp_path / "fold" / "model.pt")
+        assert folded.fold_k and folded.config["channels"] == [4, 8, 8, 4]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["n"] == {"train": 40, "val": 8, "test": 8}
     assert ("dispersion_mae_THz" if kind == "tfc" else "tau_rmse_nm") in summary["test"]
