@@ -5,8 +5,9 @@ and device, in the same run:
 
 * forward (TFC dispersion network): (σ, τ) → dispersion; solver: one 10-ps dispersion
   simulation (:func:`spsll.dispersion` in float32, one batch of ``--dispersions``);
-* inverse from a dispersion (InverseCNN): dispersion → (σ, τ); solver: a batched
-  Levenberg–Marquardt fit through the simulation (:func:`spsll.inverse.fit_dispersions`);
+* inverse from a dispersion (InverseCNN, the paper's and the compact one: folded onto |k|, half
+  the channels): dispersion → (σ, τ); solver: a batched Levenberg–Marquardt fit through the
+  simulation (:func:`spsll.inverse.fit_dispersions`);
 * inverse from a wall (WallNet, full and compact: 8-16-32-32 channels reading a 64-cell window):
   m_z profile + width → (σ, τ); solver: :func:`spsll.inverse.fit_walls`, and the single
   forward relaxation (:func:`spsll.domain_wall`) as the lower bound of an inversion's cost.
@@ -86,10 +87,12 @@ def main(argv=None):
 
     # inverse from a dispersion: CNN vs fit_dispersions
     curves = np.asarray(d.peak_frequency)
-    cnn = InverseCNN(length=curves.shape[1]).eval()
     n_fit = min(args.fit_dispersions, len(curves))
     _, t_fit = timed(lambda: fit_dispersions(mat, d.k, curves[:n_fit], max_iter=args.iterations, device=dev))
-    rows.append(("InverseCNN", "fit_dispersions inversion", rate(cnn, tile(curves, args.predictions)), n_fit / t_fit))
+    x = tile(curves, min(args.predictions, 1000))
+    for name, net in [("InverseCNN", InverseCNN(length=curves.shape[1])),
+                      ("InverseCNN compact", InverseCNN(length=curves.shape[1], channels=(32, 64, 128, 64), fold_k=True))]:
+        rows.append((name, "fit_dispersions inversion", rate(net.eval(), x), n_fit / t_fit))
 
     # inverse from a wall: WallNet (full, compact) vs fit_walls and the forward relaxation
     st = box(args.walls)
@@ -106,9 +109,9 @@ def main(argv=None):
         rows.append((name, "fit_walls inversion", r, wall_inv_rate))
         rows.append((name, "one relaxation", r, relax_rate))
 
-    print(f"\n{'network':<16} {'solver query':<27} {'predictions/s':>14} {'solver/s':>10} {'ratio':>9}")
+    print(f"\n{'network':<19} {'solver query':<27} {'predictions/s':>14} {'solver/s':>10} {'ratio':>9}")
     for name, query, r, s in rows:
-        print(f"{name:<16} {query:<27} {r:>14.3g} {s:>10.3g} {r / s:>9.3g}")
+        print(f"{name:<19} {query:<27} {r:>14.3g} {s:>10.3g} {r / s:>9.3g}")
 
 
 if __name__ == "__main__":

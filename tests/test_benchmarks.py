@@ -20,8 +20,8 @@ def test_bench_surrogates_prints_a_ratio_for_every_query(capsys):
                 "--iterations", "1", "--predictions", "64", "--threads", "2"])
     lines = capsys.readouterr().out.splitlines()
     table = lines[lines.index(next(l for l in lines if l.startswith("network"))) + 1:]
-    assert [l.split("  ")[0].strip() for l in table] == ["TFC dispersion", "InverseCNN", "WallNet", "WallNet",
-                                                         "WallNet compact", "WallNet compact"]
+    assert [l.split("  ")[0].strip() for l in table] == ["TFC dispersion", "InverseCNN", "InverseCNN compact", "WallNet",
+                                                         "WallNet", "WallNet compact", "WallNet compact"]
     for line in table:
         predictions, solver, ratio = (float(v) for v in line.split()[-3:])
         # all three printed to 3 significant figures: each rounding is at most 0.5 % (leading digit 1),
