@@ -202,7 +202,7 @@ class InverseCNN(_Net):
 
     ``fold_k=True`` (not in the paper) uses that a lattice dispersion is even, f(−k) = f(k): the
     (standardised) curve on spsll's fftshifted grid (:func:`dispersion_k_grid`, k = 0 at index
-    L // 2) is folded onto |k| — f(0), the mean of the values at ±k, and for even L the zone edge
+    L // 2) is folded onto ``|k|`` — f(0), the mean of the values at ±k, and for even L the zone edge
     −π/a — so the convolutions see L // 2 + 1 values: half the arithmetic, and each value
     averages two independently measured peaks.
 
@@ -241,7 +241,7 @@ class InverseCNN(_Net):
 
 
 def fold_even(x: torch.Tensor) -> torch.Tensor:
-    """Values (B, L) on the fftshifted k grid → (B, L // 2 + 1) on |k| = 0, 1, …: f(0), then
+    """Values (B, L) on the fftshifted k grid → (B, L // 2 + 1) on ``|k|`` = 0, 1, …: f(0), then
     ½[f(k) + f(−k)], then (even L) the zone-edge value f(−π/a), which has no partner."""
     c = x.shape[-1] // 2
     n = x.shape[-1] - c - 1                                  # positive wavenumbers
