@@ -255,5 +255,5 @@ def register(sub):
                            help="wall-width estimate used as input (cosine series, paper Eq. 10, or tanh fit)")
             s.add_argument("--window", type=int, default=None,
                            help="cells around the wall that the profile branch sees (default: the whole profile; "
-                                "64 is as accurate and ~8x cheaper)")
+                                "64 is as accurate and ~9x faster)")
         s.set_defaults(func=cmd_train)

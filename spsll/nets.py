@@ -484,9 +484,9 @@ class WallNet(_Net):
     sees only the ``window`` cells centred on the wall.  The centre is found per profile as
     c = number of cells on the side of the first cell (sign of m_z − ½(m_z[0] + m_z[−1])), so
     a wall at any position and of either polarity is read the same way; the window is clamped
-    to the profile.  A relaxed wall is at its saturation value to float32 round-off a few
-    widths from its centre, so a window of ~10 widths drops no information the network can use
-    while the convolutions cost L / window times less.
+    to the profile.  A relaxed FePt wall (a = 0.339 nm, width ≈ 3.7 nm) is within half a float32
+    ulp of ±1 about 30 cells from its centre, so a 64-cell window drops nothing a float32
+    network sees, while the convolutions cost about L / window times less.
 
     ``forward(profile, width)`` or ``forward(x)`` with x of length L + 1 (profile, then width).
     Normalisers: ``profile`` (L,), default mean 0, std 1; ``width`` (1,), default mean 0, std
