@@ -1,6 +1,6 @@
 """Benchmark of the dataset pipeline: generation, storage and read throughput.
 
-Times :func:`spsll.generate.generate` for N dispersions and M relaxed walls (default: the paper's
+Times :func:`spsll.data.generate.generate` for N dispersions and M relaxed walls (default: the paper's
 1,000 + 12,000 at 500 cells), and prints for each part the wall time in seconds and per sample,
 the bytes per sample on disk (file size and blocks actually allocated), the time to load a
 training split into a torch Dataset (h5py → tensors), and the read throughput in samples/s
@@ -24,8 +24,8 @@ import time
 import torch
 from torch.utils.data import DataLoader
 
-from spsll.datasets import DispersionToDefects, WallToDefects
-from spsll.generate import DEFAULT_CHUNK, generate
+from spsll.data.datasets import DispersionToDefects, WallToDefects
+from spsll.data.generate import DEFAULT_CHUNK, generate
 
 PAPER = {"dispersions": 1000, "walls": 12000}
 DATASET = {"dispersions": DispersionToDefects, "walls": WallToDefects}

@@ -2,7 +2,7 @@
 
 Both programs simulate the same physics (FePt exchange + K_eff on a periodic 500-cell chain of
 spacing a, α = 0.001, Gaussian m_x excitation of amplitude 0.1, 10 ps recorded every 10 fs), and
-both recordings go through the same analysis (:func:`spsll.magnons.spectrum`), so the accuracy
+both recordings go through the same analysis (:func:`spsll.physics.magnons.spectrum`), so the accuracy
 against f(k) compares the integrators only.  magnum.np runs in its own process and virtual
 environment (``benchmarks/.peer-venv``, see ``peer_magnumnp.py``; ``--setup-peer`` creates it),
 because importing it changes torch's global defaults.  Timings are the simulation loops only;
@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 import spsll
-from spsll.magnons import spectrum
+from spsll.physics.magnons import spectrum
 
 HERE = Path(__file__).resolve().parent
 PEER_VENV = HERE / ".peer-venv"

@@ -7,9 +7,9 @@ and device, in the same run:
   simulation (:func:`spsll.dispersion` in float32, one batch of ``--dispersions``);
 * inverse from a dispersion (InverseCNN, the paper's and the compact one: folded onto |k|, half
   the channels): dispersion → (σ, τ); solver: a batched Levenberg–Marquardt fit through the
-  simulation (:func:`spsll.inverse.fit_dispersions`);
+  simulation (:func:`spsll.physics.inverse.fit_dispersions`);
 * inverse from a wall (WallNet, full and compact: 8-16-32-32 channels reading a 64-cell window):
-  m_z profile + width → (σ, τ); solver: :func:`spsll.inverse.fit_walls`, and the single
+  m_z profile + width → (σ, τ); solver: :func:`spsll.physics.inverse.fit_walls`, and the single
   forward relaxation (:func:`spsll.domain_wall`) as the lower bound of an inversion's cost.
 
 Network speed does not depend on the weights, so the networks are freshly initialised (eval
@@ -29,9 +29,9 @@ import numpy as np
 import torch
 
 import spsll
-from spsll import train
-from spsll.inverse import fit_dispersions, fit_walls
-from spsll.nets import NM, InverseCNN, TFCDispersion, WallNet
+from spsll.learn import train
+from spsll.physics.inverse import fit_dispersions, fit_walls
+from spsll.learn.nets import NM, InverseCNN, TFCDispersion, WallNet
 
 
 def timed(fn):
@@ -68,7 +68,7 @@ def main(argv=None):
           f"device {dev}, {args.threads} thread(s)")
 
     def rate(model, inputs, batch_size=512):
-        # predictions/s of spsll.train.predict (batches of 512 as the book's chapters; the TFC's
+        # predictions/s of spsll.learn.train.predict (batches of 512 as the book's chapters; the TFC's
         # chapter predicts 10,000 pairs in one batch)
         model.to(dev)
         r = train.prediction_rate(model, inputs, batch_size=batch_size, device=dev)

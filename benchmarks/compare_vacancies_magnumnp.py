@@ -1,4 +1,4 @@
-"""Explicit vacancies: spsll.explicit against magnum.np (cells with Ms = 0, A = 0, Ku = 0).
+"""Explicit vacancies: spsll.physics.explicit against magnum.np (cells with Ms = 0, A = 0, Ku = 0).
 
 Builds a few masks on a short periodic chain — RTN realisations of (σ, τ) = (3, 1) nm, a hand-made
 mask with isolated cells, adjacent vacancies and a vacancy across the periodic boundary, and a
@@ -30,8 +30,8 @@ import numpy as np
 import torch
 
 import spsll
-from spsll.explicit import ExplicitField, sample_masks
-from spsll.integrate import LandauLifshitz, dopri5
+from spsll.physics.explicit import ExplicitField, sample_masks
+from spsll.physics.integrate import LandauLifshitz, dopri5
 
 HERE = Path(__file__).resolve().parent
 PEER_PY = HERE / ".peer-venv" / "bin" / "python"

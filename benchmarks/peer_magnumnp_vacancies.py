@@ -1,6 +1,6 @@
 """Peer program: chains with explicit vacancies in magnum.np (cells with Ms = 0, A = 0, Ku = 0).
 
-An independent check of :mod:`spsll.explicit`.  The spsll side (``compare_vacancies_magnumnp.py``)
+An independent check of :mod:`spsll.physics.explicit`.  The spsll side (``compare_vacancies_magnumnp.py``)
 writes the masks and states; this script, running in magnum.np's own virtual environment
 (``benchmarks/.peer-venv``, see ``peer_magnumnp.py`` for why and how), evaluates magnum.np's
 effective field and integrates a short stretch of dynamics, and writes arrays back.

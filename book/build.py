@@ -124,7 +124,7 @@ def main(argv=None):
     ap.add_argument("--no-html", action="store_true", help="execute and gather metrics, skip the HTML")
     ap.add_argument("--html-only", action="store_true", help="render the pages executed by the previous run")
     args = ap.parse_args(argv)
-    from spsll import metrics
+    from spsll import book
 
     build = ROOT / "_build"
     # one executed copy of the sources per profile: builds of two profiles can run side by side
@@ -148,7 +148,7 @@ def main(argv=None):
         params = {"profile": args.profile, "results_dir": str(results), "data_dir": str(data),
                   **PROFILES[args.profile].get(page, {})}
         execute(src / f"{page}.ipynb", params)
-    metrics.gather(results)
+    book.gather(results)
     if LAST in order:
         execute(src / f"{LAST}.ipynb", {"profile": args.profile, "results_dir": str(results)})
     print(f"executed in {time.time() - t0:.0f} s; metrics in {results / 'metrics.json'}", flush=True)

@@ -11,11 +11,11 @@ Public API (SI units: m, s, A/m, Hz)::
 sigma (mean material length) and tau (mean vacancy length) are in metres; scalars or equal-length
 arrays (batched).  tau = 0 is the ideal material.
 """
-from . import rtn
-from .magnons import DispersionResult, dispersion
-from .domainwall import DomainWallResult, domain_wall
-from .integrate import SolverDivergedError
-from .material import FePt, GAMMA, GAMMA_MU0, MU0, Material
+from .physics import rtn
+from .physics.magnons import DispersionResult, dispersion
+from .physics.domainwall import DomainWallResult, domain_wall
+from .physics.integrate import SolverDivergedError
+from .physics.material import FePt, GAMMA, GAMMA_MU0, MU0, Material
 
 __version__ = "0.1.0"
 

@@ -11,7 +11,7 @@ import numpy as np
 
 
 def _material(args):
-    from .material import FePt, Material
+    from .physics.material import FePt, Material
     if args.material == "FePt":
         return FePt
     raise SystemExit(f"unknown material {args.material!r}; available: FePt")
@@ -38,7 +38,7 @@ def cmd_info(args):
 
 
 def cmd_dispersion(args):
-    from .magnons import dispersion
+    from .physics.magnons import dispersion
     mat = _material(args)
     r = dispersion(mat, args.sigma_nm * 1e-9, args.tau_nm * 1e-9, n_cells=args.n_cells,
                    scheme=args.scheme, device=args.device, dtype=args.dtype, keep_power=False)
@@ -53,7 +53,7 @@ def cmd_dispersion(args):
 
 
 def cmd_wall(args):
-    from .domainwall import domain_wall
+    from .physics.domainwall import domain_wall
     mat = _material(args)
     r = domain_wall(mat, args.sigma_nm * 1e-9, args.tau_nm * 1e-9, n_cells=args.n_cells,
                     scheme=args.scheme, device=args.device, dtype=args.dtype)

@@ -1,10 +1,10 @@
-"""``spsll generate {dispersions,walls}``: the command line of :func:`spsll.generate.generate`.
+"""``spsll generate {dispersions,walls}``: the command line of :func:`spsll.data.generate.generate`.
 
     spsll generate dispersions --n 1000 --out dispersions.h5
     spsll generate walls --n 12000 --out walls.h5 --chunk 500 --workers 4
     spsll generate walls --n 12000 --out walls.h5 --dask tcp://scheduler:8786
 
-Rerunning an interrupted command resumes it (see :mod:`spsll.generate`).  Exit status 0 when the
+Rerunning an interrupted command resumes it (see :mod:`spsll.data.generate`).  Exit status 0 when the
 store is complete, 2 for invalid options or a store written with other settings, 3 when the store
 is locked by another run or unusable.
 """
@@ -17,7 +17,7 @@ NM = 1e-9
 
 
 def _material(name):
-    from .material import FePt
+    from .physics.material import FePt
     if name == "FePt":
         return FePt
     raise ValueError(f"--material: unknown material {name!r}; available: FePt")
@@ -29,9 +29,9 @@ def _range(nm, default):
 
 
 def cmd_generate(args):
-    from .generate import generate
-    from .store import StoreError, StoreLockedError, StoreMismatchError
-    from .plans import SIGMA_RANGE, TAU_RANGE
+    from .data.generate import generate
+    from .data.store import StoreError, StoreLockedError, StoreMismatchError
+    from .data.plans import SIGMA_RANGE, TAU_RANGE
     options = {"n_cells": args.n_cells, "scheme": args.scheme}
     if args.kind == "dispersions":
         options["keep_power"] = args.power
@@ -55,8 +55,8 @@ def cmd_generate(args):
 
 def register(sub):
     """Add the ``generate`` subcommand to the subparsers ``sub`` of the ``spsll`` parser."""
-    from .generate import DEFAULT_CHUNK
-    from .plans import PLANS, SIGMA_RANGE, TAU_RANGE
+    from .data.generate import DEFAULT_CHUNK
+    from .data.plans import PLANS, SIGMA_RANGE, TAU_RANGE
     g = sub.add_parser("generate", help="generate a dataset of dispersions or domain walls (HDF5, resumable)",
                        description="Generate a dataset into an HDF5 store; rerun the same command to resume.")
     kinds = g.add_subparsers(dest="kind", required=True)

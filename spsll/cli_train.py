@@ -1,4 +1,4 @@
-"""``spsll train {inverse,tfc,walls}``: train the paper's networks on an HDF5 store of :mod:`spsll.generate`.
+"""``spsll train {inverse,tfc,walls}``: train the paper's networks on an HDF5 store of :mod:`spsll.data.generate`.
 
     spsll train inverse --data dispersions.h5 --out runs/inverse --epochs 200 --seed 0
     spsll train inverse --data dispersions.h5 --out runs/fast --fold-k --channels 32 64 128 64
@@ -7,14 +7,14 @@
     spsll train walls   --data walls.h5 --out runs/walls --epochs 400 --resume
     spsll train walls   --data walls.h5 --out runs/fast --window 64 --channels 8 16 32 32
 
-* inverse: :class:`~spsll.nets.InverseCNN`, dispersion → (σ, τ)   (store kind "dispersions")
-* tfc:     :class:`~spsll.nets.TFCDispersion`, (σ, τ) → dispersion (store kind "dispersions")
-* walls:   :class:`~spsll.nets.WallNet`, m_z profile + width → (σ, τ) (store kind "walls")
+* inverse: :class:`~spsll.learn.nets.InverseCNN`, dispersion → (σ, τ)   (store kind "dispersions")
+* tfc:     :class:`~spsll.learn.nets.TFCDispersion`, (σ, τ) → dispersion (store kind "dispersions")
+* walls:   :class:`~spsll.learn.nets.WallNet`, m_z profile + width → (σ, τ) (store kind "walls")
 
-The data come from :mod:`spsll.datasets` (seeded train/val/test split, statistics of the training
+The data come from :mod:`spsll.data.datasets` (seeded train/val/test split, statistics of the training
 split).  Those datasets yield normalised tensors; the command maps them back to SI units and
 puts the same statistics into the model's normalisation buffers, so the saved model takes and
-returns SI values (``spsll.train.load_model(DIR/model.pt).predict(...)``).
+returns SI values (``spsll.learn.train.load_model(DIR/model.pt).predict(...)``).
 
 Writes into ``--out``: ``checkpoint.pt`` (resumable), ``model.pt`` (best weights),
 ``history.json`` and ``summary.json`` (settings and test-split metrics); with ``--ensemble K``
@@ -55,8 +55,8 @@ def _tensor(a):
 
 
 def _si_dataset(kind, ds):
-    """The items of a :mod:`spsll.datasets` split converted back to SI units (float32 tensors)."""
-    from .train import _collect
+    """The items of a :mod:`spsll.data.datasets` split converted back to SI units (float32 tensors)."""
+    from .learn.train import _collect
     x, y = _collect(ds)
     norm = ds.normalization
     if kind == "inverse":  # x (B, 1, N) standardised THz, y normalised (σ, τ)
@@ -85,8 +85,8 @@ class _PairDataset(Dataset):
 
 def _build_model(kind, args, train_ds, si_train):
     """A fresh model sized to the data, with the datasets' training statistics in its buffers."""
-    from .material import Material
-    from .nets import InverseCNN, TFCDispersion, WallNet
+    from .physics.material import Material
+    from .learn.nets import InverseCNN, TFCDispersion, WallNet
     norm = train_ds.normalization
     defects = norm["defects"]
     if kind == "inverse":
@@ -120,16 +120,16 @@ def _metrics(kind, pred, target) -> dict:
 
 
 def _targets(ds):
-    from .train import _collect
+    from .learn.train import _collect
     return _collect(ds)[1].double().numpy()
 
 
 def cmd_train(args):
-    from . import train as T
+    from .learn import train as T
     try:
-        from . import datasets as D
+        from .data import datasets as D
     except ImportError as e:  # pragma: no cover - the module ships with spsll
-        raise SystemExit(f"spsll train: error: spsll.datasets is not available ({e})")
+        raise SystemExit(f"spsll train: error: spsll.data.datasets is not available ({e})")
     StoreError = getattr(D, "StoreError", OSError)
 
     kind = args.kind

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import plots, rtn
-from .domainwall import domain_wall
-from .magnons import dispersion
-from .material import FePt
+from . import plots
+from .physics import rtn
+from .physics.domainwall import domain_wall
+from .physics.magnons import dispersion
+from .physics.material import FePt
 
 NM = 1e-9
 

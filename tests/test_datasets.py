@@ -7,10 +7,10 @@ import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from spsll.datasets import (DefectsToDispersion, DispersionToDefects, Normalization, WallToDefects, load_splits,
+from spsll.data.datasets import (DefectsToDispersion, DispersionToDefects, Normalization, WallToDefects, load_splits,
                             split_indices)
-from spsll.generate import generate
-from spsll.store import StoreError, read_store
+from spsll.data.generate import generate
+from spsll.data.store import StoreError, read_store
 
 NM = 1e-9
 

@@ -6,10 +6,10 @@ import pytest
 import torch
 
 import spsll
-from spsll import rtn
-from spsll.magnons import refine_peaks
-from spsll.integrate import LandauLifshitz, dopri5
-from spsll.fields import build_field
+from spsll.physics import rtn
+from spsll.physics.magnons import refine_peaks
+from spsll.physics.integrate import LandauLifshitz, dopri5
+from spsll.physics.fields import build_field
 
 NM = 1e-9
 MAT = spsll.FePt

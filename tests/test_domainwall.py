@@ -7,7 +7,7 @@ import scipy.optimize
 import torch
 
 import spsll
-from spsll.domainwall import initial_wall
+from spsll.physics.domainwall import initial_wall
 
 NM = 1e-9
 MAT = spsll.FePt

@@ -1,4 +1,4 @@
-"""Explicit vacancies (spsll.explicit): masks, field, ideal limit, |m| at vacancies, determinism, magnum.np."""
+"""Explicit vacancies (spsll.physics.explicit): masks, field, ideal limit, |m| at vacancies, determinism, magnum.np."""
 import importlib.util
 import math
 import warnings
@@ -9,14 +9,14 @@ import pytest
 import torch
 
 import spsll
-from spsll import rtn
-from spsll.domainwall import wall_center
-from spsll.explicit import (ExplicitField, explicit_dispersion, explicit_domain_wall, present_wall_center,
+from spsll.physics import rtn
+from spsll.physics.domainwall import wall_center
+from spsll.physics.explicit import (ExplicitField, explicit_dispersion, explicit_domain_wall, present_wall_center,
                             sample_masks)
-from spsll.fields import DefectExchange
-from spsll.integrate import LandauLifshitz, dopri5, relax
-from spsll.magnons import refine_peaks
-from spsll.material import MU0
+from spsll.physics.fields import DefectExchange
+from spsll.physics.integrate import LandauLifshitz, dopri5, relax
+from spsll.physics.magnons import refine_peaks
+from spsll.physics.material import MU0
 
 NM = 1e-9
 MAT = spsll.FePt
@@ -101,7 +101,7 @@ def test_exchange_field_against_numpy_loop(rng):
 
 def test_no_vacancy_field_is_the_ideal_sps_ll_field_bit_for_bit(rng):
     m = torch.as_tensor(_masked_unit(rng, np.ones((3, 50), np.int8)))
-    field = spsll.fields.build_field(MAT, 50, None)
+    field = spsll.physics.fields.build_field(MAT, 50, None)
     assert torch.equal(ExplicitField(MAT, np.ones((3, 50))).h(m), field(m))
 
 

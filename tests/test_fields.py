@@ -6,9 +6,9 @@ import pytest
 import torch
 
 import spsll
-from spsll import rtn
-from spsll.fields import DefectExchange, build_field
-from spsll.material import MU0
+from spsll.physics import rtn
+from spsll.physics.fields import DefectExchange, build_field
+from spsll.physics.material import MU0
 
 NM = 1e-9
 MAT = spsll.FePt

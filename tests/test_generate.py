@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 
 import spsll
-import spsll.generate as gen
+import spsll.data.generate as gen
 from spsll.cli import main
-from spsll.generate import generate
-from spsll.plans import make_plan
-from spsll.store import StoreLockedError, StoreMismatchError, read_store
+from spsll.data.generate import generate
+from spsll.data.plans import make_plan
+from spsll.data.store import StoreLockedError, StoreMismatchError, read_store
 
 WALLS = dict(chunk=4, n_cells=64, seed=3, progress=False)
 DISP = dict(chunk=3, n_cells=64, duration=1e-12, seed=4, keep_power=True, progress=False)
@@ -120,7 +120,7 @@ def test_sigkill_mid_run_then_rerun_equals_uninterrupted_run(tmp_path):
     script = textwrap.dedent(f"""
         import sys, torch
         torch.set_num_threads(1)
-        from spsll.generate import generate
+        from spsll.data.generate import generate
         generate("walls", {n}, sys.argv[1], **{kw!r})
     """)
     proc = subprocess.Popen([sys.executable, "-c", script, p], stderr=subprocess.PIPE)

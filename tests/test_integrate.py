@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import spsll
-from spsll.integrate import LandauLifshitz, SolverDivergedError, dopri5, relax, rk4
+from spsll.physics.integrate import LandauLifshitz, SolverDivergedError, dopri5, relax, rk4
 
 G = spsll.GAMMA_MU0
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import spsll
-from spsll.inverse import fit_dispersion
+from spsll.physics.inverse import fit_dispersion
 
 NM = 1e-9
 OPTS = dict(n_cells=64)
@@ -32,7 +32,7 @@ def test_fit_validates_inputs():
 
 def test_batched_fit_lowers_every_misfit():
     """fit_dispersions (batched Levenberg–Marquardt): one solver call per iteration for all curves."""
-    from spsll.inverse import fit_dispersions
+    from spsll.physics.inverse import fit_dispersions
     truths = np.array([(40.0, 8.0), (40.0, 8.0)])
     r = spsll.dispersion(spsll.FePt, truths[:, 0] * NM, truths[:, 1] * NM, keep_power=False, **OPTS)
     starts = np.array([(70.0, 14.0), (25.0, 4.0)])
@@ -52,7 +52,7 @@ def test_batched_fit_lowers_every_misfit():
 
 
 def test_batched_fit_validates_inputs():
-    from spsll.inverse import fit_dispersions
+    from spsll.physics.inverse import fit_dispersions
     with pytest.raises(ValueError, match="peak_frequency"):
         fit_dispersions(spsll.FePt, np.zeros(4), np.zeros((2, 5)))
     with pytest.raises(ValueError, match="step_nm"):
@@ -68,7 +68,7 @@ def test_wall_fit_recovers_the_width_not_the_pair():
     its width, so a fit that matches the profile must reproduce the true width, whether or not
     it finds the true (σ, τ).
     """
-    from spsll.inverse import fit_walls
+    from spsll.physics.inverse import fit_walls
     truths = np.array([(30.0, 5.0), (70.0, 15.0)])
     w = spsll.domain_wall(spsll.FePt, truths[:, 0] * NM, truths[:, 1] * NM, n_cells=200)
     starts = np.array([(60.0, 12.0), (40.0, 8.0)])
@@ -89,7 +89,7 @@ def test_wall_fit_recovers_the_width_not_the_pair():
 
 
 def test_wall_fit_validates_inputs():
-    from spsll.inverse import fit_walls
+    from spsll.physics.inverse import fit_walls
     with pytest.raises(ValueError, match="mz"):
         fit_walls(spsll.FePt, np.zeros((2, 100)))                # 500 cells by default
     with pytest.raises(ValueError, match="unit vectors"):

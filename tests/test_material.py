@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import spsll
-from spsll.material import MU0
+from spsll.physics.material import MU0
 
 
 def test_fept_derived_quantities_match_paper_and_design():

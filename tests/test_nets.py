@@ -1,4 +1,4 @@
-"""Tests of spsll.nets: shapes, normalisation, rebuild from config, and the TFC constraints for
+"""Tests of spsll.learn.nets: shapes, normalisation, rebuild from config, and the TFC constraints for
 random network weights (the constraints must hold by construction, not by training)."""
 import json
 import math
@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import spsll
-from spsll.nets import (InverseCNN, MODELS, Normalization, TFCDispersion, WallNet, build_model, fold_even,
+from spsll.learn.nets import (InverseCNN, MODELS, Normalization, TFCDispersion, WallNet, build_model, fold_even,
                         dispersion_k_grid, THZ, NM)
 
 MAT = spsll.FePt

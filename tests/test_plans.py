@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from spsll.plans import PLANS, SIGMA_RANGE, TAU_RANGE, Plan, chunk_bounds, make_plan
+from spsll.data.plans import PLANS, SIGMA_RANGE, TAU_RANGE, Plan, chunk_bounds, make_plan
 
 NM = 1e-9
 

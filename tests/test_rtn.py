@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from spsll import rtn
+from spsll.physics import rtn
 
 NM = 1e-9
 DX = 0.3 * NM  # the paper's cell size for Fig. SI 1

@@ -9,7 +9,7 @@ import h5py
 import numpy as np
 import pytest
 
-from spsll.store import (StoreError, StoreLock, StoreLockedError, StoreMismatchError, check_settings,
+from spsll.data.store import (StoreError, StoreLock, StoreLockedError, StoreMismatchError, check_settings,
                          create_store, done_mask, mark_done, open_store, read_store, write_chunk)
 
 N, CHUNK, CELLS = 10, 4, 6

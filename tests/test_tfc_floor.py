@@ -1,10 +1,10 @@
-"""spsll.nets.tfc_least_squares: the least-squares floor of each TFC form."""
+"""spsll.learn.nets.tfc_least_squares: the least-squares floor of each TFC form."""
 import numpy as np
 import pytest
 import torch
 
 import spsll
-from spsll.nets import THZ, TFCDispersion, tfc_least_squares
+from spsll.learn.nets import THZ, TFCDispersion, tfc_least_squares
 
 
 @pytest.mark.parametrize("form", ["harmonic", "paper"])

@@ -1,4 +1,4 @@
-"""Tests of spsll.train on small synthetic data (no dependency on spsll.datasets)."""
+"""Tests of spsll.learn.train on small synthetic data (no dependency on spsll.data.datasets)."""
 import json
 import math
 import os
@@ -10,8 +10,8 @@ import torch
 from torch.utils.data import Dataset, TensorDataset
 
 import spsll
-from spsll import train as T
-from spsll.nets import InverseCNN, TFCDispersion, WallNet, dispersion_k_grid, NM, THZ
+from spsll.learn import train as T
+from spsll.learn.nets import InverseCNN, TFCDispersion, WallNet, dispersion_k_grid, NM, THZ
 
 MAT = spsll.FePt
 L = 32
@@ -394,7 +394,7 @@ class _Norm(dict):
 
 
 def _fake_datasets_module(n_cells=L):
-    """A stand-in for spsll.datasets with the interface the CLI relies on: load_splits(cls, path,
+    """A stand-in for spsll.data.datasets with the interface the CLI relies on: load_splits(cls, path,
     **kw) → {"train", "val", "test"}; items of normalised tensors; .normalization (training
     statistics: dispersion [THz], defects [nm], width [nm]); defects_to_si, dispersion_to_si, k, info."""
     import types
@@ -437,7 +437,7 @@ def _fake_datasets_module(n_cells=L):
         def __getitem__(self, i):
             return (t(self.prof[i])[None], t(norm["width"].apply(self.width[i:i + 1] / NM))), t(self.y[i])
 
-    mod = types.ModuleType("spsll.datasets")
+    mod = types.ModuleType("spsll.data.datasets")
     mod.DispersionToDefects, mod.DefectsToDispersion, mod.WallToDefects = \
         DispersionToDefects, DefectsToDispersion, WallToDefects
     mod.load_splits = lambda cls, path, **kw: {s: cls(path, s, **kw) for s in ("train", "val", "test")}
@@ -450,8 +450,9 @@ def test_cli_train_end_to_end_with_stand_in_datasets(kind, tmp_path, monkeypatch
     import sys
     from spsll import cli
     fake, raw = _fake_datasets_module()
-    monkeypatch.setitem(sys.modules, "spsll.datasets", fake)
-    monkeypatch.setattr(spsll, "datasets", fake, raising=False)
+    monkeypatch.setitem(sys.modules, "spsll.data.datasets", fake)
+    import spsll.data
+    monkeypatch.setattr(spsll.data, "datasets", fake, raising=False)
     out = tmp_path / "run"
     argv = ["train", kind, "--data", str(tmp_path / "fake.h5"), "--out", str(out), "--epochs", "2",
             "--batch-size", "16", "--no-progress"]
@@ -495,8 +496,9 @@ def test_cli_train_ensemble_and_bad_options(tmp_path, monkeypatch, capsys):
     import sys
     from spsll import cli
     fake, _ = _fake_datasets_module()
-    monkeypatch.setitem(sys.modules, "spsll.datasets", fake)
-    monkeypatch.setattr(spsll, "datasets", fake, raising=False)
+    monkeypatch.setitem(sys.modules, "spsll.data.datasets", fake)
+    import spsll.data
+    monkeypatch.setattr(spsll.data, "datasets", fake, raising=False)
     base = ["train", "walls", "--data", str(tmp_path / "fake.h5"), "--no-progress", "--batch-size", "16"]
     assert cli.main(base + ["--out", str(tmp_path / "e"), "--epochs", "1", "--ensemble", "2", "--seed", "4",
                             "--loss", "paper_wall"]) == 0
@@ -519,8 +521,8 @@ def test_cli_train_ensemble_and_bad_options(tmp_path, monkeypatch, capsys):
 
 
 def test_prediction_rate_counts_the_inputs_and_keeps_the_mode():
-    from spsll.nets import WallNet
-    from spsll.train import prediction_rate
+    from spsll.learn.nets import WallNet
+    from spsll.learn.train import prediction_rate
     m = WallNet(length=16, channels=(2, 2, 2, 2))
     m.train()
     rate = prediction_rate(m, torch.randn(40, 17), repeat=2)

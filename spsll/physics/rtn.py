@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import defect_params, finite_scalar, positive_int
+from .._validate import defect_params, finite_scalar, positive_int
 
 #: Names of the grid discretisations of S(k) understood by :func:`spectrum_on_grid`.
 SCHEMES = ("parseval", "normalized", "mean_field")

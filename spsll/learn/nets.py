@@ -11,7 +11,7 @@ Three models, one convention:
 * :class:`WallNet` — two branches: m_z profile (4 conv blocks) + wall width (scalar MLP) →
   fused → (σ, τ) [m] (paper, "Prediction of domain-wall widths", Fig. 4).
 
-Convention shared by all models (and relied on by :mod:`spsll.train`):
+Convention shared by all models (and relied on by :mod:`spsll.learn.train`):
 
 * ``model(*inputs)`` takes inputs in **physical SI units** (Hz, m, dimensionless m_z) and
   returns the output in the **loss space**: standardised targets for the inverse models,
@@ -30,8 +30,8 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from ._validate import finite_scalar, positive_int
-from .material import FePt, GAMMA_MU0, Material
+from .._validate import finite_scalar, positive_int
+from ..physics.material import FePt, GAMMA_MU0, Material
 
 THZ = 1e12  #: Hz per THz
 NM = 1e-9  #: m per nm
@@ -207,7 +207,7 @@ class InverseCNN(_Net):
     averages two independently measured peaks.
 
     Normalisers: ``input`` (shape (L,), default mean 0, std 1 THz) and ``target`` (shape (2,),
-    default mean 0, std 10 nm); set them from training data (:func:`spsll.train.fit_normalization`).
+    default mean 0, std 10 nm); set them from training data (:func:`spsll.learn.train.fit_normalization`).
     ``forward`` returns standardised (σ, τ).
     """
 
@@ -490,7 +490,7 @@ class WallNet(_Net):
 
     ``forward(profile, width)`` or ``forward(x)`` with x of length L + 1 (profile, then width).
     Normalisers: ``profile`` (L,), default mean 0, std 1; ``width`` (1,), default mean 0, std
-    1 nm; ``target`` (2,), default mean 0, std 10 nm.  Loss choices: see :mod:`spsll.train`
+    1 nm; ``target`` (2,), default mean 0, std 10 nm.  Loss choices: see :mod:`spsll.learn.train`
     (``"mse"`` on standardised targets by default, ``"paper_wall"`` = MSE(σ) + 5 MSE(τ) in nm).
     """
 

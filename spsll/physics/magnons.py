@@ -17,7 +17,7 @@ frequencies.  Resolution: Δk = 2π/(N a) ≈ 37 rad/µm, Δf = 1/duration = 100
 Where the excitation sits: the defect envelope s(x) peaks at cell 0 (``envelope_offset`` moves
 it) and has its minimum at cell N/2, where the Gaussian is centred (unless ``position`` says
 otherwise): the excitation sits in the region where s(x) is flat and close to p, as do the walls
-of :mod:`spsll.domainwall`.
+of :mod:`spsll.physics.domainwall`.
 """
 from __future__ import annotations
 
@@ -28,9 +28,9 @@ from dataclasses import dataclass, field as dc_field
 import numpy as np
 import torch
 
-from ._validate import finite_scalar, positive_int
+from .._validate import finite_scalar, positive_int
 from .integrate import LandauLifshitz, dopri5, rk4
-from .solver import check_alpha, setup, subfield
+from .problem import check_alpha, setup, subfield
 
 
 @dataclass

@@ -42,9 +42,9 @@ import scipy.fft
 import scipy.optimize
 import torch
 
-from ._validate import finite_scalar, positive_int
+from .._validate import finite_scalar, positive_int
 from .integrate import LandauLifshitz, dopri5, relax
-from .solver import check_alpha, setup, subfield
+from .problem import check_alpha, setup, subfield
 
 
 @dataclass

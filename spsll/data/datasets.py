@@ -1,4 +1,4 @@
-"""PyTorch datasets over the HDF5 stores of :mod:`spsll.generate` (read with h5py only, never pickle).
+"""PyTorch datasets over the HDF5 stores of :mod:`spsll.data.generate` (read with h5py only, never pickle).
 
 Three directions, as the paper's networks need them:
 

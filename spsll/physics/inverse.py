@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.optimize
 
-from ._validate import positive_int
+from .._validate import positive_int
 from .domainwall import domain_wall
 from .magnons import dispersion
-from .solver import check_material
+from .problem import check_material
 
 NM = 1e-9
 

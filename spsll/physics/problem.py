@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 from . import rtn
-from ._validate import defect_params, finite_scalar, positive_int
+from .._validate import defect_params, finite_scalar, positive_int
 from .fields import build_field
 from .material import Material
 

@@ -2,7 +2,7 @@
 
 Python::
 
-    from spsll.generate import generate
+    from spsll.data.generate import generate
     generate("dispersions", 1000, "dispersions.h5", seed=0)          # paper: 1,000 dispersions
     generate("walls", 12000, "walls.h5", seed=0, chunk=500)           # paper: 12,000 relaxed walls
 
@@ -11,18 +11,18 @@ Command line (same options)::
     spsll generate dispersions --n 1000 --out dispersions.h5 [--seed 0 --chunk 32 --plan uniform]
     spsll generate walls --n 12000 --out walls.h5 [--device cuda --dtype float32]
 
-What is computed: the plan (:mod:`spsll.plans`, fixed by ``seed``) gives every sample its (σ, τ);
+What is computed: the plan (:mod:`spsll.data.plans`, fixed by ``seed``) gives every sample its (σ, τ);
 the samples are cut into chunks of ``chunk`` (chunk k = samples k·chunk … k·chunk + chunk − 1)
 and each chunk is one batched call of :func:`spsll.dispersion` or :func:`spsll.domain_wall`
-(:func:`compute_chunk`).  The layout of the store is documented in :mod:`spsll.store`.
+(:func:`compute_chunk`).  The layout of the store is documented in :mod:`spsll.data.store`.
 
 Resume and safety: stopping a run at any moment (Ctrl-C, a batch system's time limit, SIGKILL)
 and running the same command again computes only the chunks not yet marked done, and the store
 ends with every sample once and exactly the values of an uninterrupted run: chunk k depends only
 on (seed, plan, chunk, k) and the settings, and the solvers' results do not depend on the other
 chunks.  A run with other settings on an existing store is refused with a message naming each
-setting that differs (:class:`spsll.store.StoreMismatchError`); a second run on a store in use is
-refused by its lock file (:class:`spsll.store.StoreLockedError`).
+setting that differs (:class:`spsll.data.store.StoreMismatchError`); a second run on a store in use is
+refused by its lock file (:class:`spsll.data.store.StoreLockedError`).
 
 Dask: ``dask="tcp://host:8786"`` (``--dask ADDRESS``) sends chunks to the workers of a running
 scheduler, ``workers=N`` (``--workers N``) starts a local cluster of N single-threaded worker
@@ -33,7 +33,7 @@ compute nodes)::
 
     from dask_jobqueue import SLURMCluster
     from distributed import Client
-    from spsll.generate import generate
+    from spsll.data.generate import generate
 
     cluster = SLURMCluster(cores=1, processes=1, memory="4GB", walltime="02:00:00",
                            job_extra_directives=["--gres=gpu:1"])      # one GPU per worker job
@@ -63,13 +63,13 @@ import h5py
 import numpy as np
 import torch
 
-from . import __version__
-from ._validate import finite_scalar, positive_int
-from .domainwall import domain_wall
-from .magnons import dispersion
-from .material import FePt, Material
+from .. import __version__
+from .._validate import finite_scalar, positive_int
+from ..physics.domainwall import domain_wall
+from ..physics.magnons import dispersion
+from ..physics.material import FePt, Material
 from .plans import SIGMA_RANGE, TAU_RANGE, Plan, chunk_bounds
-from .solver import resolve_device, resolve_dtype
+from ..physics.problem import resolve_device, resolve_dtype
 from .store import (StoreError, StoreLock, check_settings, create_store, mark_done, open_store,
                     remove_stale_temporaries, write_chunk)
 
@@ -253,7 +253,7 @@ def generate(kind, n, out, *, material=FePt, plan="uniform", seed=0, chunk=None,
     """Compute ``n`` samples of ``kind`` ("dispersions" or "walls") into the HDF5 store ``out``.
 
     material: a :class:`spsll.Material` (default FePt).  plan, seed, sigma_range, tau_range [m]:
-    the sampling plan (:mod:`spsll.plans`).  chunk: samples per chunk, also the batch of one
+    the sampling plan (:mod:`spsll.data.plans`).  chunk: samples per chunk, also the batch of one
     solver call (default 32 dispersions or 500 walls).  device, dtype: torch device and
     "float64"/"float32".  dask: a scheduler address or a ``distributed.Client``; workers: start a
     local cluster of that many processes (one thread each).  fsync: sync each chunk to disk
@@ -295,7 +295,7 @@ def generate(kind, n, out, *, material=FePt, plan="uniform", seed=0, chunk=None,
              "spsll_version": __version__, "torch_version": torch.__version__,
              "numpy_version": np.__version__, "h5py_version": h5py.__version__,
              "python_version": platform.python_version(),
-             "description": f"spsll {kind} dataset: see the 'layout' attribute and spsll.store; only "
+             "description": f"spsll {kind} dataset: see the 'layout' attribute and spsll.data.store; only "
                             f"samples of chunks with done[k] true are data"}
     attrs.update({f"material_{k}": v for k, v in material.to_dict().items()})
     out = os.fspath(out)

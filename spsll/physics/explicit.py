@@ -15,7 +15,7 @@ numbers; differences across the grid are less noisy, but the points are not inde
 
 Field.  Vacant cells (c_j = 0) carry no magnetisation (m_j = 0) and feel no field; a present cell
 feels nearest-neighbour exchange from its present neighbours only (free ends at a vacancy) and the
-local field of :class:`spsll.fields.UniaxialAnisotropy`:
+local field of :class:`spsll.physics.fields.UniaxialAnisotropy`:
 
     H_j = c_j [ (2A/(μ0 Ms a²)) Σ_{i = j±1} c_i (m_i − m_j) + (Hk − Ms) m_z,j ẑ  (+ H_ext) ].
 
@@ -28,7 +28,7 @@ With no vacancy (τ = 0) the field is the ideal SPS-LL field to the last bit (sa
 
 Since m_j = 0 *and* H_j = 0 at vacancies, the LL right-hand side there is exactly 0 in any of its
 algebraically equivalent forms (the damping written as α(H − m(m·H)) would otherwise give αH), and
-``spsll.integrate.normalize_`` leaves such cells at 0, so the existing integrators work
+``spsll.physics.integrate.normalize_`` leaves such cells at 0, so the existing integrators work
 unchanged and vacancies stay exactly empty.
 
 Physics of 1-D explicit vacancies (what the comparison shows).  A vacancy cuts the exchange, so a
@@ -42,11 +42,11 @@ vacancy, where the magnetisation flips across the gap with no width at all.
 Observables (same recipes and analysis as :func:`spsll.dispersion` and :func:`spsll.domain_wall`):
 
 * :func:`explicit_dispersion` — the paper's Gaussian excitation (masked: vacant cells stay empty),
-  the same integrator and :func:`spsll.magnons.spectrum` per realisation; the ensemble spectrum
+  the same integrator and :func:`spsll.physics.magnons.spectrum` per realisation; the ensemble spectrum
   is the *power* averaged over realisations, and its 1-D dispersion the refined peak of that mean
   power (power averaged before peak finding).
 * :func:`explicit_domain_wall` — the paper's ansatz on the mirrored domain with the mask mirrored
-  too, relaxed with :func:`spsll.integrate.relax`.  Widths are defined in two ways:
+  too, relaxed with :func:`spsll.physics.integrate.relax`.  Widths are defined in two ways:
 
   - per realisation, where defined: the wall centre is the m_z sign change between consecutive
     *present* cells nearest the middle of the chain.  If those two cells are neighbours the wall
@@ -74,12 +74,12 @@ import numpy as np
 import torch
 
 from . import rtn
-from ._validate import defect_params, finite_scalar, positive_int
+from .._validate import defect_params, finite_scalar, positive_int
 from .fields import neighbour_sum
 from .domainwall import initial_wall, wall_center, width_cosine_series, width_tanh_fit
 from .integrate import LandauLifshitz, dopri5, relax
 from .magnons import refine_peaks, spectrum
-from .solver import check_alpha, check_material, resolve_device, resolve_dtype
+from .problem import check_alpha, check_material, resolve_device, resolve_dtype
 
 __all__ = ["ExplicitField", "sample_masks", "explicit_dispersion", "explicit_domain_wall",
            "ExplicitDispersionResult", "ExplicitDomainWallResult"]
@@ -120,7 +120,7 @@ class ExplicitField:
 
     periodic in j; ``mask`` c is a 0/1 array (B, N) (one realisation per sample).  ``h(m, index)``
     returns the field (``index`` selects samples of the batch, as the integrators require) and the
-    object is callable like :class:`spsll.fields.EffectiveField`.  m is expected to vanish at
+    object is callable like :class:`spsll.physics.fields.EffectiveField`.  m is expected to vanish at
     vacant cells (the integrators keep it so); the field there is 0 regardless.
     """
 
@@ -136,7 +136,7 @@ class ExplicitField:
         cf = torch.as_tensor(c.astype(float), dtype=dtype, device=device).unsqueeze(1)  # (B, 1, N)
         self.c = cf
         self.nn = neighbour_sum(cf)  # present neighbours
-        # the same expression as spsll.fields.DefectExchange: Ms (λex/a)² = 2A/(μ0 Ms a²)
+        # the same expression as spsll.physics.fields.DefectExchange: Ms (λex/a)² = 2A/(μ0 Ms a²)
         self.coef = material.Ms * (material.lambda_ex / material.a) ** 2
         self.H_anis = material.Hk - material.Ms
         self.H_ext = None
@@ -215,7 +215,7 @@ def explicit_dispersion(material, sigma, tau, *, n_realisations=16, seed=0, n_ce
     Same initial state as :func:`spsll.dispersion` (Gaussian in m_x of standard deviation
     ``width`` = a at ``position`` = middle of the chain, m_z = sqrt(1 − m_x²)) multiplied by the
     mask, the same adaptive integrator (dopri5, ``rtol``/``atol``), the same recording of m_x
-    every ``dt_sample`` for ``duration`` and the same analysis (:func:`spsll.magnons.spectrum`).
+    every ``dt_sample`` for ``duration`` and the same analysis (:func:`spsll.physics.magnons.spectrum`).
     sigma, tau [m]: scalars or equal-length arrays.  The ensemble dispersion is the refined peak
     of the realisation-averaged power.  With τ = 0 every realisation equals
     :func:`spsll.dispersion` to round-off.
@@ -375,7 +375,7 @@ def present_wall_center(mz: np.ndarray, mask: np.ndarray, a: float):
 
     The m_z < 0 → m_z ≥ 0 changes between consecutive present cells are found; the one nearest
     the middle of the chain is the wall.  If the two cells are neighbours the centre is the linear
-    interpolation between them (as ``spsll.domainwall.wall_center``); if a vacancy separates
+    interpolation between them (as ``spsll.physics.domainwall.wall_center``); if a vacancy separates
     them, the wall ends at the vacancy (``pinned``) and the centre is the middle of the gap.
     x_i = (i + ½ − n/2) a.  Rows without a sign change give NaN, not pinned.
     """
@@ -432,8 +432,8 @@ def explicit_domain_wall(material, sigma, tau, *, n_realisations=16, seed=0, n_c
 
     Each realisation's chain of ``n_cells`` gets its mask; the mirrored ("duplicate and flip")
     domain of 2 n_cells mirrors the mask too, so the mirror symmetry of :func:`spsll.domain_wall`
-    holds exactly.  The ansatz ``spsll.domainwall.initial_wall`` times the mask is relaxed by
-    :func:`spsll.integrate.relax` to max ‖m × H‖/Ms < ``tol`` or ``max_iter`` iterations.
+    holds exactly.  The ansatz ``spsll.physics.domainwall.initial_wall`` times the mask is relaxed by
+    :func:`spsll.physics.integrate.relax` to max ‖m × H‖/Ms < ``tol`` or ``max_iter`` iterations.
 
     Each realisation ends in one of three states:
 

@@ -1,4 +1,4 @@
-"""One trainer for every network of :mod:`spsll.nets` (and any ``nn.Module`` with the same convention).
+"""One trainer for every network of :mod:`spsll.learn.nets` (and any ``nn.Module`` with the same convention).
 
 Data: any map-style ``torch.utils.data.Dataset`` (or ready ``DataLoader``) yielding
 ``(input, target)`` in physical SI units; ``input`` may be a tensor or a tuple of tensors (the
@@ -54,7 +54,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
-from ._validate import finite_scalar, positive_int
+from .._validate import finite_scalar, positive_int
 from .nets import MODELS, NM, build_model
 
 __all__ = [
@@ -360,7 +360,7 @@ class Trainer:
 
     Parameters
     ----------
-    model : nn.Module following the :mod:`spsll.nets` convention (set its normalisation first,
+    model : nn.Module following the :mod:`spsll.learn.nets` convention (set its normalisation first,
         e.g. with :func:`fit_normalization`).
     train_data, val_data : Dataset or DataLoader of (input, target).  A Dataset is batched with
         ``batch_size`` and shuffled by a ``torch.Generator`` seeded with ``seed`` (checkpointed).
@@ -549,7 +549,7 @@ class Trainer:
 
     def state_dict(self) -> dict:
         """Everything needed to resume exactly (tensors and plain containers only)."""
-        from . import __version__
+        from .. import __version__
         cpu = lambda sd: {k: v.detach().cpu().clone() for k, v in sd.items()}
         return {
             "format": CHECKPOINT_FORMAT, "spsll_version": __version__, "torch_version": str(torch.__version__),
@@ -584,7 +584,7 @@ class Trainer:
 
     def save_model(self, path) -> None:
         """Write an inference checkpoint: the current weights (best, after fit), config, normalisation."""
-        from . import __version__
+        from .. import __version__
         save_checkpoint({"format": CHECKPOINT_FORMAT, "spsll_version": __version__, **self._model_meta(),
                          "model_state": {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()},
                          "history": self.history.to_dict(), "train_config": self.config(),
@@ -608,7 +608,7 @@ class Trainer:
             raise ValueError(f"{path} is an inference checkpoint (model.pt); resume from checkpoint.pt")
         if model is None:
             if ckpt.get("model_name") is None:
-                raise ValueError("the checkpoint's model is not an spsll.nets model: pass model=")
+                raise ValueError("the checkpoint's model is not an spsll.learn.nets model: pass model=")
             model = build_model(ckpt["model_name"], ckpt["model_config"])
         cfg = dict(ckpt["train_config"])
         cfg.update(overrides)
@@ -733,7 +733,7 @@ def train_ensemble(make_model, train_data, val_data=None, *, seeds=(0, 1, 2, 3, 
     """Train one model per seed; returns ``(Ensemble, [History, ...])``.
 
     ``make_model``: a callable returning a fresh model (called right after seeding, so member
-    initialisations differ) or a model name of :data:`spsll.nets.MODELS` (default config).
+    initialisations differ) or a model name of :data:`spsll.learn.nets.MODELS` (default config).
     ``normalize``: call :func:`fit_normalization` on each new model.  With ``out_dir`` each
     member writes into ``out_dir/member_<seed>/``.
     """
