@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from ._files import write_json
 
 
 def _plain(v):
@@ -38,29 +38,13 @@ def _plain(v):
     raise TypeError(f"metric values must be numbers, strings, booleans or containers, got {type(v).__name__}")
 
 
-def write_json_atomic(path, obj) -> None:
-    """Write JSON to ``path`` through a temporary file in the same folder and os.replace."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(obj, fh, indent=2, sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
 
 def record(results_dir, chapter: str, values: dict) -> dict:
     """Record the figures of merit of one chapter; returns what was written."""
     if not chapter.replace("_", "").isalnum():
         raise ValueError(f"chapter must be alphanumeric (underscores allowed), got {chapter!r}")
     data = _plain(values)
-    write_json_atomic(Path(results_dir) / "chapters" / f"{chapter}.json", data)
+    write_json(Path(results_dir) / "chapters" / f"{chapter}.json", data, sort_keys=True)
     return data
 
 
@@ -70,7 +54,7 @@ def gather(results_dir) -> dict:
     merged = {}
     for p in sorted((results_dir / "chapters").glob("*.json")):
         merged[p.stem] = json.loads(p.read_text())
-    write_json_atomic(results_dir / "metrics.json", merged)
+    write_json(results_dir / "metrics.json", merged, sort_keys=True)
     return merged
 
 

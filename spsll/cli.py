@@ -2,33 +2,18 @@
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
-import tempfile
 
 import numpy as np
 
+from ._files import write_json
+
 
 def _material(args):
-    from .physics.material import FePt, Material
+    from .physics.material import FePt
     if args.material == "FePt":
         return FePt
     raise SystemExit(f"unknown material {args.material!r}; available: FePt")
-
-
-def _write_json_atomic(path, obj):
-    d = os.path.dirname(os.path.abspath(path))
-    os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(obj, fh, indent=2)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def cmd_info(args):
@@ -47,7 +32,7 @@ def cmd_dispersion(args):
     print(f"sigma = {args.sigma_nm} nm, tau = {args.tau_nm} nm: zone-edge peak {edge / 1e12:.3f} THz "
           f"(ideal {mat.ideal_frequency(np.pi / mat.a) / 1e12:.3f} THz)")
     if args.out:
-        _write_json_atomic(args.out, {"k_rad_per_m": k.tolist(), "peak_frequency_Hz": f.tolist(),
+        write_json(args.out, {"k_rad_per_m": k.tolist(), "peak_frequency_Hz": f.tolist(),
                                       "sigma_m": float(r.sigma), "tau_m": float(r.tau)})
         print(f"wrote {args.out}")
 
@@ -61,7 +46,7 @@ def cmd_wall(args):
           f"{r.width * 1e9:.4f} ± {r.width_error * 1e9:.1e} nm, tanh fit {r.width_tanh * 1e9:.4f} ± "
           f"{r.width_tanh_error * 1e9:.1e} nm (continuum ideal {mat.wall_width * 1e9:.4f} nm)")
     if args.out:
-        _write_json_atomic(args.out, {"x_m": r.x.tolist(), "m": r.m.tolist(), "width_m": float(r.width),
+        write_json(args.out, {"x_m": r.x.tolist(), "m": r.m.tolist(), "width_m": float(r.width),
                                       "width_error_m": float(r.width_error),
                                       "width_tanh_m": float(r.width_tanh)})
         print(f"wrote {args.out}")

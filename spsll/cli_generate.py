@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from .units import NM
 
-NM = 1e-9
 
 
 def _material(name):

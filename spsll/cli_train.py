@@ -33,6 +33,7 @@ import sys
 import numpy as np
 import torch
 from torch.utils.data import Dataset, TensorDataset
+from .units import NM, THZ
 
 _DESCRIPTION = """Train a network of the paper on a store written by 'spsll generate'.
 
@@ -45,8 +46,6 @@ history.json and summary.json (test-split metrics) into --out; --ensemble K trai
 K members (member_<seed>/) and reports the ensemble's mean, spread and interval coverage.
 Exit status: 0 done, 2 invalid options, 3 unusable store."""
 
-NM = 1e-9
-THZ = 1e12
 KINDS = {"inverse": "DispersionToDefects", "tfc": "DefectsToDispersion", "walls": "WallToDefects"}
 
 

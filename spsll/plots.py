@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from .units import NM
 
-NM = 1e-9
-THZ = 1e12
 
 LAYOUT = dict(template="plotly_white", margin=dict(l=60, r=20, t=50, b=50), font=dict(size=13))
 

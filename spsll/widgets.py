@@ -14,8 +14,8 @@ from .physics import rtn
 from .physics.domainwall import domain_wall
 from .physics.magnons import dispersion
 from .physics.material import FePt
+from .units import NM
 
-NM = 1e-9
 
 
 def _sliders():

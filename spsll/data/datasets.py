@@ -38,9 +38,8 @@ import torch
 from torch.utils.data import Dataset
 
 from .store import StoreError, read_store
+from ..units import NM, THZ
 
-NM = 1e-9
-THZ = 1e12
 SPLITS = ("train", "val", "test")
 TARGETS = ("nm", "log")
 

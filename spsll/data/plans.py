@@ -31,8 +31,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from ..units import NM
 
-NM = 1e-9
 #: Default σ range [m]: 1 nm (about three FePt atoms, see the module docstring) to 100 nm (paper).
 SIGMA_RANGE = (1.0 * NM, 100.0 * NM)
 #: Default τ range [m]: 0 (ideal material) to 20 nm (paper).

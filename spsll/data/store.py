@@ -51,6 +51,8 @@ import time
 import h5py
 import numpy as np
 
+from .._files import fsync_dir
+
 FORMAT = "spsll-dataset"
 FORMAT_VERSION = 1
 KINDS = ("dispersions", "walls")
@@ -92,17 +94,6 @@ def _early_dataset(f, name, shape, dtype, *, fill=True, units="", description=""
     return ds
 
 
-def _fsync_dir(path):
-    try:
-        fd = os.open(os.path.dirname(os.path.abspath(path)) or ".", os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def create_store(path, *, kind, sigma, tau, chunk, axes, per_sample, attrs, settings, layout_text=""):
@@ -150,7 +141,7 @@ def create_store(path, *, kind, sigma, tau, chunk, axes, per_sample, attrs, sett
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-        _fsync_dir(path)
+        fsync_dir(path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

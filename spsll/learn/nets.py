@@ -31,10 +31,9 @@ from torch import nn
 import torch.nn.functional as F
 
 from .._validate import finite_scalar, positive_int
-from ..physics.material import FePt, GAMMA_MU0, Material
+from ..physics.material import FePt, Material
+from ..units import NM, THZ
 
-THZ = 1e12  #: Hz per THz
-NM = 1e-9  #: m per nm
 
 __all__ = [
     "Normalization", "ConvTrunk", "InverseCNN", "TFCDispersion", "WallNet", "MODELS", "build_model",

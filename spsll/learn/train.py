@@ -41,11 +41,9 @@ returns the mean and the spread (standard deviation over members) as a predictio
 from __future__ import annotations
 
 import copy
-import json
 import math
 import os
 import random
-import tempfile
 import time
 from dataclasses import dataclass, field, asdict
 
@@ -54,6 +52,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
+from .._files import atomic_write, write_json
 from .._validate import finite_scalar, positive_int
 from .nets import MODELS, NM, build_model
 
@@ -184,33 +183,14 @@ class History:
         return cls(**{k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in d.items()})
 
 
-def _atomic_write(path: str, write) -> None:
-    """Write via ``write(fileobj)`` into a temporary file beside ``path``, fsync, os.replace."""
-    path = os.fspath(path)
-    d = os.path.dirname(os.path.abspath(path))
-    os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-" + os.path.basename(path) + "-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
 
 def save_checkpoint(obj: dict, path) -> None:
     """``torch.save`` a dict of tensors and plain containers atomically (temp file + os.replace)."""
-    _atomic_write(path, lambda fh: torch.save(obj, fh))
+    atomic_write(path, lambda fh: torch.save(obj, fh))
 
 
 def _write_json(path, obj) -> None:
-    _atomic_write(path, lambda fh: fh.write(json.dumps(obj, indent=2).encode()))
+    write_json(path, obj)
 
 
 def load_checkpoint(path, map_location="cpu") -> dict:

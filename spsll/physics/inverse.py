@@ -22,8 +22,8 @@ from .._validate import positive_int
 from .domainwall import domain_wall
 from .magnons import dispersion
 from .problem import check_material
+from ..units import NM
 
-NM = 1e-9
 
 
 @dataclass
