@@ -165,7 +165,7 @@ def relax_walls(field, m0, Ms, *, mode="relax", tol=1e-6, max_iter=50_000, alpha
     for lo in chunks:
         hi = min(B, lo + batch_size)
         sub = field.subset(lo, hi)
-        y0 = torch.as_tensor(np.ascontiguousarray(m0[lo:hi]), dtype=dtype, device=device)
+        y0 = torch.as_tensor(np.array(m0[lo:hi]), dtype=dtype, device=device)
         if mode == "relax":
             r = relax(sub, y0, Ms, tol=tol, max_iter=max_iter)
             m_out[lo:hi] = r.m.cpu().numpy()
