@@ -39,9 +39,11 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg
 
+from .defects2d import site_dilution_masks, tessellation_masks
 from .percolation import network, percolation
 
-__all__ = ["finite_k_stiffness", "StiffnessFit", "extrapolated_stiffness"]
+__all__ = ["finite_k_stiffness", "StiffnessFit", "extrapolated_stiffness", "ema_stiffness",
+           "site_dilution_stiffness", "tessellation_stiffness"]
 
 
 def finite_k_stiffness(mask):
@@ -124,3 +126,33 @@ def extrapolated_stiffness(masks_by_size) -> StiffnessFit:
     ex, ex_se, _ = _fit_k2(k2, dm, dse)
     return StiffnessFit(sizes=sizes, k=np.sqrt(k2), ratio_mean=mean, ratio_se=rse, sigma_over_p=sop,
                         sigma_over_p_se=sop_se, D=D, D_se=D_se, slope=slope, excess=ex, excess_se=ex_se)
+
+
+def ema_stiffness(p, kind: str = "site"):
+    """Effective-medium (Bruggeman/Kirkpatrick) estimates of D/D₀ = Σ/P∞ with P∞ ≈ p.
+
+    ``kind="site"``: uncorrelated site dilution on the square lattice seen as bond dilution with
+    bond fraction p², Kirkpatrick's lattice EMA Σ = (p² − ½)/(1 − ½) = 2p² − 1, so
+    D/D₀ ≈ (2p² − 1)/p (0 below p = 1/√2).  ``kind="continuum"``: insulating inclusions of area
+    fraction q = 1 − p in a 2-D continuum (T ≫ a), Σ = 1 − 2q, D/D₀ ≈ (1 − 2q)/(1 − q) = (2p − 1)/p.
+    Mean field (s = p) is neither.  To be checked against the explicit ensembles, not trusted.
+    """
+    p = np.asarray(p, dtype=float)
+    if kind == "site":
+        return np.clip(2 * p * p - 1, 0, None) / p
+    if kind == "continuum":
+        return np.clip(2 * p - 1, 0, None) / p
+    raise ValueError(f"kind must be 'site' or 'continuum', got {kind!r}")
+
+
+def site_dilution_stiffness(ps, sizes=(16, 24, 32), n_realisations=16, seed=0):
+    """:func:`extrapolated_stiffness` for uncorrelated site dilution at each p: a list of fits.
+    Size L uses ``site_dilution_masks(p, (L, L), n_realisations, seed=seed + L)``."""
+    return [extrapolated_stiffness({L: site_dilution_masks(p, (L, L), n_realisations, seed=seed + L)[0]
+                                    for L in sizes}) for p in np.atleast_1d(ps)]
+
+
+def tessellation_stiffness(sigma, tau, a, sizes=(32, 48, 64), n_realisations=16, seed=0):
+    """:func:`extrapolated_stiffness` for Poisson line tessellations at each (σ, τ) [m]: a list of fits."""
+    return [extrapolated_stiffness({L: tessellation_masks(s, t, (L, L), a, n_realisations, seed=seed + L)[0]
+                                    for L in sizes}) for s, t in zip(np.atleast_1d(sigma), np.atleast_1d(tau))]

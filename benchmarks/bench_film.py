@@ -1,0 +1,90 @@
+"""2-D films: time per film per 10 ps of LL dynamics, and the percolation check's table.
+
+Speed: ideal and masked FePt films (nx = ny = n), the recipe's dynamics (α = 0.001, Gaussian m_x
+excitation, adaptive DOPRI5 with rtol 1e-5 and atol 1e-9) for 10 ps; the integration only (one
+observed cell, so recording does not count), batch B; seconds per film per 10 ps, steps, and the
+peak memory of the process (ru_maxrss).
+
+Percolation: D(k → 0)/D₀ of explicit films (:func:`spsll.physics.stiffness.extrapolated_stiffness`)
+against Σ/P∞ on the same masks, for site dilution at several p and for tessellations.
+
+    python benchmarks/bench_film.py speed [--sizes 64 128 256] [--batch 1 4]
+    python benchmarks/bench_film.py percolation [--sizes 32 48 64] [--realisations 24]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+
+import numpy as np
+import torch
+
+import spsll
+from spsll.physics.defects2d import site_dilution_masks, tessellation_masks
+from spsll.physics.fields import build_field
+from spsll.physics.integrate import LandauLifshitz, dopri5
+from spsll.physics.magnons import gaussian_state
+from spsll.physics.stiffness import extrapolated_stiffness
+
+MAT = spsll.FePt
+
+
+def speed(sizes, batches, p_mask=0.8):
+    rows = []
+    for n in sizes:
+        m0 = gaussian_state((n, n), MAT.a, 0.1, MAT.a, (n * MAT.a / 2, n * MAT.a / 2))
+        for B in batches:
+            for kind in ("ideal", "site-diluted"):
+                mask = None if kind == "ideal" else site_dilution_masks(p_mask, (n, n), B, seed=0)[0]
+                field = build_field(MAT, (n, n), None, mask=mask)
+                y0 = np.broadcast_to(m0, (B,) + m0.shape) * (1 if mask is None else mask[:, None])
+                y0 = torch.as_tensor(np.array(y0))
+                t0 = time.perf_counter()
+                sol = dopri5(LandauLifshitz(field, 1e-3), y0, [0.0, 10e-12], rtol=1e-5, atol=1e-9,
+                             observe=lambda m: m[:, 0, :1, :1], linear_observe=True)
+                dt = time.perf_counter() - t0
+                rows.append({"n": n, "batch": B, "kind": kind, "s_per_film_per_10ps": dt / B,
+                             "steps": int(sol.n_steps.max()), "maxrss_MB":
+                             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+                print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def percolation(sizes, R, ps, tess):
+    rows = []
+    for fam, params in [("site", p) for p in ps] + [("tessellation", st) for st in tess]:
+        t0 = time.perf_counter()
+        if fam == "site":
+            masks = {L: site_dilution_masks(params, (L, L), R, seed=L)[0] for L in sizes}
+        else:
+            s, t = (v * MAT.a for v in params)
+            masks = {L: tessellation_masks(s, t, (L, L), MAT.a, R, seed=L)[0] for L in sizes}
+        fit = extrapolated_stiffness(masks)
+        rows.append({"family": fam, "params": params, "D_over_D0": fit.D, "D_se": fit.D_se,
+                     "sigma_over_p_largest_L": fit.sigma_over_p[-1], "sigma_over_p_se": fit.sigma_over_p_se[-1],
+                     "excess_k0": fit.excess, "excess_se": fit.excess_se,
+                     "finite_k": fit.ratio_mean.round(4).tolist(), "seconds": time.perf_counter() - t0})
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("what", choices=["speed", "percolation"])
+    ap.add_argument("--sizes", type=int, nargs="+")
+    ap.add_argument("--batch", type=int, nargs="+", default=[1])
+    ap.add_argument("--realisations", type=int, default=24)
+    ap.add_argument("--threads", type=int, default=1)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    if a.what == "speed":
+        speed(a.sizes or [64, 128, 256], a.batch)
+    else:
+        percolation(a.sizes or [32, 48, 64], a.realisations, [0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65],
+                    [(4, 1.5), (8, 2), (6, 3), (12, 4), (20, 5), (10, 5)])
+
+
+if __name__ == "__main__":
+    main()
