@@ -60,7 +60,7 @@ def test_masked_exchange_is_minus_J_times_the_network_laplacian(rng):
 
 
 def test_site_dilution_sigma_over_p_against_the_reference():
-    """DESIGN.md §6: an independent numpy/scipy reference on 96² tori (24 realisations) gives
+    """book/reference_values.md: an independent numpy/scipy reference on 96² tori (24 realisations) gives
     Σ/P∞ ≈ 0.89 / 0.78 / 0.53 / 0.27 at p = 0.95 / 0.90 / 0.80 / 0.70 (two digits).  Here 64²,
     10 realisations: allowed 4 of our standard errors plus 0.01 (the reference's rounding,
     its own error and the finite-size shift between 64² and 96²)."""
