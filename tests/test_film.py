@@ -1,5 +1,7 @@
 """2-D SPS-LL (films) against independent computations: fields, spectrum, envelope, dispersion, wall."""
+import importlib.util
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -154,3 +156,24 @@ def test_statistical_film_softens_and_mean_field_is_p_times_exchange():
     ideal = spsll.dispersion(MAT, 10 * NM, 0.0, n_cells=(32, 32), keep_power=False, duration=1e-12)
     masked = spsll.dispersion(MAT, 10 * NM, 5 * NM, n_cells=(32, 32), keep_power=False, duration=1e-12, mask=mask)
     np.testing.assert_allclose(masked.peak_frequency, ideal.peak_frequency, rtol=1e-12)
+
+
+# ---- independent check with magnum.np ------------------------------------------------------
+
+PEER_PY = Path(__file__).resolve().parent.parent / "benchmarks" / ".peer-venv" / "bin" / "python"
+
+
+@pytest.mark.skipif(not PEER_PY.exists(), reason="magnum.np peer environment benchmarks/.peer-venv is missing (make peer)")
+def test_magnumnp_films_with_ms_zero_cells_agree():
+    """16 × 12 films (tessellated, site-diluted, ideal) in magnum.np, one periodic mesh each."""
+    path = PEER_PY.parents[2] / "compare_vacancies_magnumnp.py"
+    spec = importlib.util.spec_from_file_location("cmp_vac", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    r = mod.compare_film(duration=0.2e-12)
+    assert r["vacant_cells"] > 50
+    assert r["field_max_rel_diff"] < 1e-14  # same formula, round-off only
+    # two adaptive integrators at rtol = atol = 1e-9 (magnum.np RKF45, spsll dopri5); issue 13 asks 1e-6
+    assert r["dynamics_max_abs_m_diff"] < 1e-7
+    assert r["spsll_max_abs_m_at_vacancies"] == 0 and r["magnumnp"]["max_abs_m_at_vacancies_during_run"] == 0
+    assert not r["magnumnp"]["any_nonfinite"]
