@@ -10,6 +10,13 @@ against Σ/P∞ on the same masks, for site dilution at several p and for tessel
 
     python benchmarks/bench_film.py speed [--sizes 64 128 256] [--batch 1 4]
     python benchmarks/bench_film.py percolation [--sizes 32 48 64] [--realisations 24]
+    python benchmarks/bench_film.py map [--realisations 16]
+
+Map (the question of issue 13): explicit k → 0 stiffness against mean field, SPS-LL (parseval,
+64² film), EMA and the calibrated percolation kernel (:mod:`spsll.physics.agreement`).  The kernel
+is calibrated on one map (T/a = 0.7, 1.5, 3, 6; p = 0.95 … 0.58; site p = 0.95 … 0.65; seed 0)
+and measured on another (T/a = 0.5, 1, 2, 4, 8; p = 0.9, 0.8, 0.7, 0.62; site p = 0.9 … 0.62;
+seed 1000); explicit seconds per point against the models' seconds, side by side.
 """
 from __future__ import annotations
 
@@ -26,6 +33,7 @@ from spsll.physics.defects2d import site_dilution_masks, tessellation_masks
 from spsll.physics.fields import build_field
 from spsll.physics.integrate import LandauLifshitz, dopri5
 from spsll.physics.magnons import gaussian_state
+from spsll.physics.agreement import agreement_map, calibrate
 from spsll.physics.stiffness import extrapolated_stiffness
 
 MAT = spsll.FePt
@@ -70,9 +78,32 @@ def percolation(sizes, R, ps, tess):
     return rows
 
 
+def _grid(Ts, ps):
+    return np.array([(T / (1 - p), T / p) for T in Ts for p in ps]) * MAT.a
+
+
+def agreement(R):
+    cal = _grid((0.7, 1.5, 3.0, 6.0), (0.95, 0.85, 0.75, 0.65, 0.58))
+    m1 = agreement_map(cal[:, 0], cal[:, 1], MAT.a, site_p=(0.95, 0.85, 0.75, 0.65), n_realisations=R, seed=0)
+    coef = calibrate(m1.p, m1.T, m1.D, m1.D_se, MAT.a)
+    val = _grid((0.5, 1.0, 2.0, 4.0, 8.0), (0.9, 0.8, 0.7, 0.62))
+    m2 = agreement_map(val[:, 0], val[:, 1], MAT.a, site_p=(0.9, 0.8, 0.7, 0.62), n_realisations=R, seed=1000,
+                       calibration=coef)
+    for name, m in (("calibration", m1), ("validation", m2)):
+        for i, lab in enumerate(m.label):
+            print(json.dumps({"map": name, "point": lab, "p": m.p[i], "T_over_a": m.T[i] / MAT.a, "D": m.D[i],
+                              "D_se": m.D_se[i], "sigma_over_p": m.sigma_over_p[i],
+                              **{k: float(v[i]) for k, v in m.models.items()}, "explicit_s": m.explicit_s[i]}))
+    print(json.dumps({"calibration": coef, "validation_errors": m2.errors(),
+                      "calibration_map_errors_uncalibrated": m1.errors(),
+                      "explicit_s_per_point": float(m2.explicit_s.mean()),
+                      "model_s_per_point": m2.model_s / len(m2.label),
+                      "speedup": float(m2.explicit_s.mean() / (m2.model_s / len(m2.label)))}, indent=1))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["speed", "percolation"])
+    ap.add_argument("what", choices=["speed", "percolation", "map"])
     ap.add_argument("--sizes", type=int, nargs="+")
     ap.add_argument("--batch", type=int, nargs="+", default=[1])
     ap.add_argument("--realisations", type=int, default=24)
@@ -81,6 +112,8 @@ def main():
     torch.set_num_threads(a.threads)
     if a.what == "speed":
         speed(a.sizes or [64, 128, 256], a.batch)
+    elif a.what == "map":
+        agreement(a.realisations)
     else:
         percolation(a.sizes or [32, 48, 64], a.realisations, [0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65],
                     [(4, 1.5), (8, 2), (6, 3), (12, 4), (20, 5), (10, 5)])
