@@ -11,6 +11,12 @@ against Σ/P∞ on the same masks, for site dilution at several p and for tessel
     python benchmarks/bench_film.py speed [--sizes 64 128 256] [--batch 1 4]
     python benchmarks/bench_film.py percolation [--sizes 32 48 64] [--realisations 24]
     python benchmarks/bench_film.py map [--realisations 16]
+    python benchmarks/bench_film.py peer [--sizes 32 64]
+
+Peer: one ideal film, the dispersion recipe (10 ps every 10 fs) in spsll and in magnum.np (its
+own process and venv, through ``compare_vacancies_magnumnp.run_peer``; RKF45 with atol = rtol =
+1e-5 against spsll's DOPRI5 rtol 1e-5, atol 1e-9), both recordings through the same
+``spectrum``: seconds of the time loop and MAE against the lattice formula over the whole zone.
 
 Map (the question of issue 13): explicit k → 0 stiffness against mean field, SPS-LL (parseval,
 64² film), EMA and the calibrated percolation kernel (:mod:`spsll.physics.agreement`).  The kernel
@@ -78,6 +84,26 @@ def percolation(sizes, R, ps, tess):
     return rows
 
 
+def peer(sizes, threads):
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from compare_vacancies_magnumnp import run_peer
+    from spsll.physics.film import ideal_film_frequency
+    from spsll.physics.magnons import spectrum
+    for n in sizes:
+        r = spsll.dispersion(MAT, 10e-9, 0.0, n_cells=(n, n), keep_power=False)
+        KX, KY = np.meshgrid(r.k, r.ky, indexing="ij")
+        ref = ideal_film_frequency(MAT, KX, KY)
+        m0 = gaussian_state((n, n), MAT.a, 0.1, MAT.a, (n * MAT.a / 2, n * MAT.a / 2))[None]
+        out = run_peer(np.ones((1, n, n), np.int8), m0, m0, {"alpha": 1e-3, "duration": 10e-12,
+                       "dt_sample": 10e-15, "atol": 1e-5, "rtol": 1e-5}, threads)
+        _, _, _, pk = spectrum(out["m_t"][:, :, 0], 10e-15, MAT.a)
+        print(json.dumps({"n": n, "spsll_s": r.stats["simulate_s"], "spsll_mae_GHz": float(np.abs(r.peak_frequency - ref).mean() / 1e9),
+                          "magnumnp_s": out["info"]["run_s"], "magnumnp_mae_GHz": float(np.abs(pk[0] - ref).mean() / 1e9),
+                          "magnumnp_steps": out["info"]["steps"], "spsll_steps": int(r.stats["n_steps"][0])}), flush=True)
+
+
 def _grid(Ts, ps):
     return np.array([(T / (1 - p), T / p) for T in Ts for p in ps]) * MAT.a
 
@@ -103,7 +129,7 @@ def agreement(R):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["speed", "percolation", "map"])
+    ap.add_argument("what", choices=["speed", "percolation", "map", "peer"])
     ap.add_argument("--sizes", type=int, nargs="+")
     ap.add_argument("--batch", type=int, nargs="+", default=[1])
     ap.add_argument("--realisations", type=int, default=24)
@@ -112,6 +138,8 @@ def main():
     torch.set_num_threads(a.threads)
     if a.what == "speed":
         speed(a.sizes or [64, 128, 256], a.batch)
+    elif a.what == "peer":
+        peer(a.sizes or [32, 64], a.threads)
     elif a.what == "map":
         agreement(a.realisations)
     else:
