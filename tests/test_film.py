@@ -158,6 +158,23 @@ def test_statistical_film_softens_and_mean_field_is_p_times_exchange():
     np.testing.assert_allclose(masked.peak_frequency, ideal.peak_frequency, rtol=1e-12)
 
 
+def test_explicit_film_ensemble_uses_the_recipe_and_tessellation_masks():
+    from spsll.physics.defects2d import tessellation_masks
+    from spsll.physics.explicit import explicit_dispersion
+    kw = dict(n_cells=(16, 12), duration=0.5e-12)
+    ref = spsll.dispersion(MAT, 10 * NM, 0.0, **kw)
+    e0 = explicit_dispersion(MAT, 10 * NM, 0.0, n_realisations=2, seed=1, **kw)
+    np.testing.assert_allclose(e0.peak_frequency, ref.peak_frequency, rtol=1e-12)
+    assert e0.ky.shape == (12,) and e0.realisation_peak_frequency.shape == (2, 16, 12)
+    e = explicit_dispersion(MAT, [2 * NM, 3 * NM], [1 * NM, 1 * NM], n_realisations=3, seed=4, keep_power=True,
+                            **kw)
+    np.testing.assert_array_equal(e.masks, tessellation_masks([2 * NM, 3 * NM], [NM, NM], (16, 12), MAT.a, 3, 4))
+    # power averaged over realisations (float32 copies per realisation: 1e-6)
+    np.testing.assert_allclose(e.power, e.realisation_power.astype(float).mean(1), rtol=1e-6, atol=1e-7 * e.power.max())
+    assert e.power.shape == (2, e.f.size, 16, 12) and e.excited_fraction.shape == (2, 3)
+    np.testing.assert_allclose(e.present_fraction, e.masks.reshape(2, 3, -1).mean(-1))
+
+
 # ---- independent check with magnum.np ------------------------------------------------------
 
 PEER_PY = Path(__file__).resolve().parent.parent / "benchmarks" / ".peer-venv" / "bin" / "python"

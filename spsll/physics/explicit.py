@@ -75,6 +75,7 @@ import torch
 
 from . import rtn
 from .._validate import defect_params, finite_scalar, positive_int
+from .defects2d import tessellation_masks
 from .fields import build_field
 from .domainwall import initial_wall, relax_walls, wall_center, width_cosine_series, width_tanh_fit
 from .magnons import dispersion, gaussian_state, refine_peaks
@@ -97,7 +98,11 @@ def sample_masks(sigma, tau, n_cells, a, n_realisations=16, seed=0):
 
     Realisation r is ``rtn.sample(σ, τ, n_cells a, a, seed=[seed, r])`` (cell centres, dx = a),
     the same (seed, r) at every point.  sigma, tau [m]: scalars or equal-length arrays (P points).
+    ``n_cells = (nx, ny)``: films, Poisson line tessellations
+    (:func:`spsll.physics.defects2d.tessellation_masks`, same seeding), shape (P, R, nx, ny).
     """
+    if np.ndim(n_cells) == 1:
+        return tessellation_masks(sigma, tau, n_cells, a, n_realisations, seed)
     s, t, _ = defect_params(sigma, tau)
     n = positive_int("n_cells", n_cells, low=2)
     a = finite_scalar("a", a, low=0, low_open=True, unit="m")
@@ -161,13 +166,14 @@ class ExplicitDispersionResult:
     seed: int
     n_realisations: int
     stats: dict = dc_field(default_factory=dict)
+    ky: np.ndarray | None = None
 
 
 def explicit_dispersion(material, sigma, tau, *, n_realisations=16, seed=0, n_cells=500, duration=10e-12,
                         dt_sample=10e-15, alpha=1e-3, amplitude=0.1, width=None, position=None, H_ext=None,
                         rtol=1e-5, atol=None, window=True, keep_power=False, batch_size=128,
                         dtype="float64", device=None, progress=False) -> ExplicitDispersionResult:
-    """The paper's dispersion recipe on chains with explicit vacancies, ``n_realisations`` per (σ, τ).
+    """The paper's dispersion recipe on chains (or films) with explicit vacancies, ``n_realisations`` per (σ, τ).
 
     Same initial state as :func:`spsll.dispersion` (Gaussian in m_x of standard deviation
     ``width`` = a at ``position`` = middle of the chain, m_z = sqrt(1 − m_x²)) multiplied by the
@@ -175,24 +181,26 @@ def explicit_dispersion(material, sigma, tau, *, n_realisations=16, seed=0, n_ce
     every ``dt_sample`` for ``duration`` and the same analysis (:func:`spsll.physics.magnons.spectrum`).
     sigma, tau [m]: scalars or equal-length arrays.  The ensemble dispersion is the refined peak
     of the realisation-averaged power.  With τ = 0 every realisation equals
-    :func:`spsll.dispersion` to round-off.
+    :func:`spsll.dispersion` to round-off.  ``n_cells = (nx, ny)``: films with tessellation masks
+    (:func:`sample_masks`); k is then the kx axis, ``ky`` the ky axis, and the grid axes follow.
     """
     material = check_material(material)
     s, t, batched = defect_params(sigma, tau)
-    n = positive_int("n_cells", n_cells, low=8)
+    grid = tuple(positive_int("n_cells", v, low=8) for v in np.atleast_1d(n_cells))
     R = positive_int("n_realisations", n_realisations)
     seed = _check_seed(seed)
     if not isinstance(keep_power, bool):
         raise TypeError(f"keep_power must be True or False, got {keep_power!r}")
-    masks = sample_masks(s, t, n, material.a, R, seed)  # (P, R, n)
+    n_arg = grid if len(grid) == 2 else grid[0]
+    masks = sample_masks(s, t, n_arg, material.a, R, seed)  # (P, R, *grid)
     P, B = s.size, s.size * R
-    flat = masks.reshape(B, n)
+    flat = masks.reshape((B,) + grid)
     duration = finite_scalar("duration", duration, low=0, low_open=True, unit="s")
     n_t = int(round(duration / finite_scalar("dt_sample", dt_sample, low=0, low_open=True, unit="s")))
     F = n_t // 2 + 1
-    mean_power = np.zeros((P, F, n))
-    peaks = np.empty((B, n))
-    real_power = np.empty((B, F, n), dtype=np.float32) if keep_power else None
+    mean_power = np.zeros((P, F) + grid)
+    peaks = np.empty((B,) + grid)
+    real_power = np.empty((B, F) + grid, dtype=np.float32) if keep_power else None
 
     def accumulate(lo, hi, Pw, pk):
         peaks[lo:hi] = pk
@@ -202,20 +210,22 @@ def explicit_dispersion(material, sigma, tau, *, n_realisations=16, seed=0, n_ce
             real_power[lo:hi] = Pw
 
     # the recipe of spsll.dispersion with each realisation's mask (one sample per realisation)
-    run = dispersion(material, np.repeat(s, R), np.repeat(t, R), mask=flat, n_cells=n, duration=duration,
+    run = dispersion(material, np.repeat(s, R), np.repeat(t, R), mask=flat, n_cells=n_arg, duration=duration,
                      dt_sample=dt_sample, alpha=alpha, amplitude=amplitude, width=width, position=position,
                      H_ext=H_ext, rtol=rtol, atol=atol, window=window, batch_size=batch_size, dtype=dtype,
                      device=device, progress=progress, keep_power=False, on_chunk=accumulate)
     mean_power /= R
-    mx0 = gaussian_state((n,), material.a, amplitude, material.a if width is None else width,
-                         [n * material.a / 2 if position is None else position])[0]
-    excited = (mx0[None] ** 2 * flat).sum(-1) / (mx0**2).sum()
+    centre = [n * material.a / 2 for n in grid] if position is None else np.atleast_1d(position)
+    mx0 = gaussian_state(grid, material.a, amplitude, material.a if width is None else width, centre)[0]
+    axes = tuple(range(1, 1 + len(grid)))
+    excited = (mx0[None] ** 2 * flat).sum(axis=axes) / (mx0**2).sum()
+    ens = refine_peaks(mean_power.reshape(P, F, -1), run.f).reshape((P,) + grid)
     res = ExplicitDispersionResult(
-        k=run.k, f=run.f, power=mean_power, peak_frequency=refine_peaks(mean_power, run.f),
-        realisation_peak_frequency=peaks.reshape(P, R, n),
-        realisation_power=None if real_power is None else real_power.reshape(P, R, F, n),
-        masks=masks, present_fraction=masks.mean(-1), excited_fraction=excited.reshape(P, R),
-        sigma=s, tau=t, seed=seed, n_realisations=R, stats=run.stats)
+        k=run.k, f=run.f, power=mean_power, peak_frequency=ens,
+        realisation_peak_frequency=peaks.reshape((P, R) + grid),
+        realisation_power=None if real_power is None else real_power.reshape((P, R, F) + grid),
+        masks=masks, present_fraction=masks.reshape(P, R, -1).mean(-1), excited_fraction=excited.reshape(P, R),
+        sigma=s, tau=t, seed=seed, n_realisations=R, stats=run.stats, ky=run.ky)
     if not batched:
         for name in ("power", "peak_frequency", "realisation_peak_frequency", "realisation_power", "masks",
                      "present_fraction", "excited_fraction", "sigma", "tau"):
