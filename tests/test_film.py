@@ -194,3 +194,15 @@ def test_magnumnp_films_with_ms_zero_cells_agree():
     assert r["dynamics_max_abs_m_diff"] < 1e-7
     assert r["spsll_max_abs_m_at_vacancies"] == 0 and r["magnumnp"]["max_abs_m_at_vacancies_during_run"] == 0
     assert not r["magnumnp"]["any_nonfinite"]
+
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(n_cells=(4, 16)), "n_cells"), (dict(n_cells=(16, 16, 16)), "n_cells"),
+    (dict(n_cells=(16, 16), mask=np.ones((2, 16, 16))), "mask must have shape"),
+    (dict(n_cells=(16, 16), mask=np.full((1, 16, 16), 0.5)), "mask must hold only 0"),
+    (dict(n_cells=(16, 16), mask=np.ones((1, 16, 16)), exchange="fft"), "mask"),
+    (dict(n_cells=(16, 16), position=1e-9), "position"),
+])
+def test_bad_film_options_name_the_parameter(kw, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        spsll.dispersion(MAT, 10 * NM, 5 * NM, duration=0.1e-12, **kw)
