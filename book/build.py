@@ -41,7 +41,7 @@ PROFILES = {
         "notebooks/01_rtn_psd": {"n_traces": 4000},
         "notebooks/02_dispersions": {"n_tau": 21, "n_sigma": 4},
         "notebooks/03_domain_walls": {"n_sigma": 40, "n_tau": 41},
-        "book/model": {"n_values": [250, 500, 1000, 2000]},
+        "book/model": {"n_values": [250, 500, 1000, 2000, 4000, 8000]},
         # explicit vacancies: the paper's 500-cell, 10-ps recipe and more (σ, τ) points and realisations
         "notebooks/07_statistical_vs_explicit": {
             "grid": [[10, 2], [10, 5], [10, 10], [25, 5], [50, 5], [50, 20], [100, 5], [100, 20]],
@@ -109,7 +109,7 @@ def copy_sources(src: Path, keep_executed=()):
     shutil.copy2(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", static / "plotly.min.js")
 
 
-PATH_PARAMETERS = ("results_dir", "data_dir")
+PATH_PARAMETERS = ("results_dir", "data_dir", "paper_results_dir")
 
 
 def execute(nb: Path, parameters: dict):
@@ -208,7 +208,8 @@ def main(argv=None):
         execute(src / f"{page}.ipynb", params)
     book.gather(results)
     if LAST in order:
-        execute(src / f"{LAST}.ipynb", {"profile": args.profile, "results_dir": str(results)})
+        execute(src / f"{LAST}.ipynb", {"profile": args.profile, "results_dir": str(results),
+                                        "paper_results_dir": str(ROOT / "results" / "paper")})
     print(f"executed in {time.time() - t0:.0f} s; metrics in {results / 'metrics.json'}", flush=True)
     if args.no_html:
         return 0

@@ -67,3 +67,17 @@ def test_s_min_map_falls_with_tau_and_contour_root_is_bracketed():
     assert m.shape == (2, 4) and np.allclose(m[:, 0], 1.0) and np.all(np.diff(m, axis=1) < 0)
     with pytest.raises(ValueError, match="σ="):
         tau_on_contour(MAT, 100 * NM, 0.01, tau_max=1 * NM)
+
+
+def test_mirrored_domain_envelope_choice():
+    # "whole": the 2n-cell envelope, flat value s_min(2n); its walls sit off the symmetry point of
+    # the envelope's cell-scale ripple (~1e-5) and the torque stalls near 2e-5 Ms, hence tol 3e-5
+    whole = spsll.domain_wall(MAT, 10 * NM, 5 * NM, mirror_envelope="whole", tol=3e-5)
+    tiled = spsll.domain_wall(MAT, 10 * NM, 5 * NM)
+    for res, n in ((whole, 1000), (tiled, 500)):
+        pred = wall_width_at_scale(MAT, s_min(n, MAT.a, 10 * NM, 5 * NM)[0]).width
+        # measured 1e-6 nm (tiled) and 3e-6 nm (whole); 1e-4 nm is the relaxation allowance
+        assert res.width == pytest.approx(pred, abs=1e-4 * NM)
+    assert whole.width > tiled.width          # s_min(2n) > s_min(n): a wider wall
+    with pytest.raises(ValueError, match="mirror_envelope"):
+        spsll.domain_wall(MAT, 10 * NM, 5 * NM, mirror_envelope="twice")

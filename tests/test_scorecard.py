@@ -43,3 +43,11 @@ def test_tables_write_words_not_booleans_and_escape_html():
     assert ">yes<" in html and "True" not in html and "&lt;x&gt;" in html
     assert ">—<" in html and ">1.23<" in html
     assert tables.word(False) == "no" and tables.word(float("nan")) == "—"
+
+
+def test_a_second_run_is_shown_beside_the_first():
+    a = scorecard.reproduction(scorecard.Metrics({"model": {"lambda_ex_nm": 2.999}}))
+    b = scorecard.reproduction(scorecard.Metrics({"model": {"lambda_ex_nm": 3.1}}))
+    cells = scorecard.table_rows(a, b)
+    row = next(c for c in cells if c[0].startswith("Exchange length"))
+    assert row[3] == "differs" and row[-1] == "agrees" and len(row) == len(scorecard.header("ci", "paper scale"))
