@@ -170,6 +170,10 @@ def tidy(nb: Path, parameters: dict):
                 out["traceback"] = [scrub(t) for t in out["traceback"]]
         cells.append(cell)
     book.cells = cells
+    pm_meta = book.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):
+        if key in pm_meta:
+            pm_meta[key] = os.path.relpath(pm_meta[key], nb.parent)
     nbformat.write(book, str(nb))
 
 

@@ -234,11 +234,13 @@ def test_tidy_removes_the_injected_cell_and_machine_paths(tmp_path):
     out.outputs = [nbformat.v4.new_output("stream", text=f"warning in {ROOT}/spsll/x.py and {sys.prefix}/lib\n")]
     nb.cells = [params, injected, out]
     f = tmp_path / "page.ipynb"
+    nb.metadata["papermill"] = {"input_path": str(f), "output_path": str(f)}
     nbformat.write(nb, str(f))
     build.tidy(f, {"profile": "paper", "results_dir": "../results/paper", "n_values": [1, 2]})
     text = f.read_text()
     got = nbformat.read(str(f), as_version=4)
     assert len(got.cells) == 2 and str(ROOT) not in text and sys.prefix not in text
+    assert str(tmp_path) not in text and got.metadata["papermill"]["input_path"] == "page.ipynb"
     assert "./spsll/x.py" in got.cells[1].outputs[0]["text"]
     assert "n_values = [1, 2]" in got.cells[0].source and "results_dir" not in got.cells[0].source
 
