@@ -39,7 +39,7 @@ PROFILES = {
     "ci": {},
     "paper": {
         "notebooks/01_rtn_psd": {"n_traces": 4000},
-        "notebooks/02_dispersions": {"n_tau": 21, "n_sigma": 4},
+        "notebooks/02_dispersions": {"n_tau": 21, "n_sigma": 4, "n_box": 200},
         "notebooks/03_domain_walls": {"n_sigma": 40, "n_tau": 41},
         "book/model": {"n_values": [250, 500, 1000, 2000, 4000, 8000]},
         # explicit vacancies: the paper's 500-cell, 10-ps recipe and more (σ, τ) points and realisations
