@@ -54,7 +54,7 @@ class Convergence:
 
 def observable_vs_n(material, sigma, tau, n_values=(250, 500, 1000, 2000, 4000),
                     observable="zone_edge_frequency", scheme="parseval", **options) -> Convergence:
-    """``observable`` (a name of :data:`OBSERVABLES` or a callable with their signature) for
+    """``observable`` (a name of ``OBSERVABLES`` or a callable with their signature) for
     the (σ, τ) points [m] and every N in ``n_values`` (even integers ≥ 16), with the grid
     ``scheme`` (``"mean_field"`` is the N → ∞ model).  ``options`` go to the observable.
     """

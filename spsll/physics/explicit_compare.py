@@ -3,7 +3,7 @@
 Inputs are the results of :func:`spsll.physics.explicit.explicit_dispersion` /
 :func:`~spsll.physics.explicit.explicit_domain_wall` and of :func:`spsll.dispersion` /
 :func:`spsll.domain_wall` for the same (σ, τ) points (one per grid scheme).  All outputs are
-plain dicts of numbers (GHz, nm, THz), ready for :func:`spsll.book.record`.
+plain dicts of numbers (GHz, nm, THz), ready for ``spsll.book.record``.
 
 * :func:`dispersion_table` — per point: mean abs difference of peak frequencies over
   abs(k) ≤ ``k_fraction`` π/a (explicit ensemble vs ideal f(k), each scheme vs the explicit

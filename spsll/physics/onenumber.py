@@ -1,6 +1,6 @@
 """The one-number structure of the 1-D statistical model: an observable feels s where it sits.
 
-The exchange field of the model is Ms (λex/a)² Δ_NN(s m) (:mod:`spsll.physics.fields`).  Where the
+The exchange field of the model is Ms (λex/a)² Δ_NN(s m) (``spsll.physics.fields``).  Where the
 envelope is flat, s(x) = s_min (half a chain from its spike, where the dispersion's excitation
 and the walls sit; :mod:`spsll.physics.envelope`), this is the ideal exchange scaled by s_min, so
 
