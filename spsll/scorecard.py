@@ -120,7 +120,8 @@ def reproduction(m: Metrics, a_nm: float = FePt.a * 1e9) -> list[Row]:
                     "not measured" if not _all(a_, b_) else
                     f"{100 * a_:.0f} % of slopes with τ > σ decrease; {100 * b_:.0f} % with τ < σ increase",
                     holds(None if not _all(a_, b_) else (a_ > 0.5 and b_ > 0.5)),
-                    "fractions of late slopes; the statement holds when both exceed one half"))
+                    "fractions of late slopes (both must exceed one half). s_wall falls with τ at every σ "
+                    "and the width follows it, so the width cannot rise"))
     rows += _inverse_rows(m)
     return rows
 
