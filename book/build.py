@@ -9,12 +9,16 @@ Steps (the committed notebooks stay free of outputs):
 2. execute each notebook page in ``_toc.yml`` order with papermill, in place in that copy,
    with the profile's parameters (``PROFILES``) plus ``profile``, ``results_dir`` and, for the pages
    that declare it, ``data_dir`` (``data/<profile>``, created here: the network chapters keep their
-   generated datasets there and reuse them in the next build); any failing cell stops the build;
-3. merge the chapters' metrics into ``results/<profile>/metrics.json`` and execute the scorecard;
-   papermill's injected-parameters cell is removed (the values it set are noted in the page's
-   own parameters cell) and machine paths are scrubbed from the outputs (:func:`tidy`);
+   generated datasets there and reuse them in the next build); any failing cell stops the build.
+   Folders are passed relative to the page; papermill's injected-parameters cell is then removed
+   (the values it set, other than folders, are noted in the page's own parameters cell) and
+   machine paths are scrubbed from the outputs and the notebook metadata (``tidy``);
+3. merge the chapters' metrics into ``results/<profile>/metrics.json`` and execute the scorecard
+   (with ``paper_results_dir``: the committed paper-scale record, shown beside when present);
 4. run ``jupyter-book build`` with ``-W -n --keep-going`` (warnings are errors) and move the
-   HTML to ``_build/html`` (or ``_build/html-<profile>`` for other profiles than ci).
+   HTML to ``_build/html`` (or ``_build/html-<profile>`` for other profiles than ci);
+   ``--repository-url`` sets ``repository.url`` of the copied ``_config.yml`` first (the
+   publishing workflow passes the repository it runs in).
 """
 from __future__ import annotations
 
