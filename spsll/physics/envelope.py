@@ -1,7 +1,7 @@
 """What the defect envelope does: its spike, its flat value s_min and their dependence on N.
 
 The statistical model multiplies m by the real envelope s(x_j) = N · IFFT(√S_j)
-(:func:`spsll.physics.rtn.envelope`).  With the Parseval grid spectrum
+(:func:`spsll.rtn.envelope`).  With the Parseval grid spectrum
 S_j = p² δ_j0 + v L_T(k_j) Δk (Δk = 2π/(N a), L_T(k) = (T/π)/(1 + k²T²)),
 
     s(x) = √S_0 + Σ_{j≠0} √S_j cos(k_j x),
@@ -29,7 +29,7 @@ a deficit ∝ 1/n for an n × n film (1/√n in 1-D): a film reaches mean field 
 0.623 / 0.644 for n = 32 / 64 / 128 / 256 / 512, asymptote 0.30 / 0.49 / 0.576 / 0.621 / 0.644, p = 0.667).
 
 Where an observable sits (the dispersion's excitation, a wall's centre) decides
-which value of s it feels; :mod:`spsll.physics.magnons` and :mod:`spsll.physics.domainwall`
+which value of s it feels; ``spsll.physics.magnons`` and ``spsll.physics.domainwall``
 place them at the minimum.
 """
 from __future__ import annotations
