@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["r2", "rmse", "mae", "p_T", "inverse_scores", "SIGMA_FLOOR"]
+__all__ = ["r2", "rmse", "mae", "p_T", "inverse_scores", "seed_summary", "SIGMA_FLOOR"]
 
 #: smallest σ [m] used to form p, T and s_min from a prediction (1 pm: far below a cell)
 SIGMA_FLOOR = 1e-12
@@ -84,3 +84,17 @@ def inverse_scores(truth, pred, *, n_cells: int, a: float, scheme: str = "parsev
             "rmse_sigma_nm": rmse(truth[:, 0], pred[:, 0]) / nm, "rmse_tau_nm": rmse(truth[:, 1], pred[:, 1]) / nm,
             "r2_p": r2(pt, pp), "r2_T": r2(Tt, Tp), "rmse_p": rmse(pt, pp), "rmse_T_nm": rmse(Tt, Tp) / nm,
             "r2_smin": r2(st, sp), "rmse_smin": rmse(st, sp)}
+
+
+def seed_summary(runs, prefix: str = "seed_") -> dict:
+    """Mean and sample standard deviation over seeds of each metric of ``runs`` (a list of dicts
+    with the same keys): ``{prefix + "mean_" + key: …, prefix + "std_" + key: …}`` (std 0 for one run)."""
+    runs = list(runs)
+    if not runs:
+        raise ValueError("runs must hold at least one dict of metrics")
+    out = {}
+    for key in runs[0]:
+        v = np.array([r[key] for r in runs], dtype=float)
+        out[f"{prefix}mean_{key}"] = float(v.mean())
+        out[f"{prefix}std_{key}"] = float(v.std(ddof=1)) if v.size > 1 else 0.0
+    return out
