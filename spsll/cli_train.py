@@ -21,6 +21,7 @@ Ctrl-C keeps the last checkpoint, says how to resume, and exits with status 130.
 Exit status: 0 done, 2 invalid options (or an existing run without ``--resume``, or a run that
 cannot be resumed with these options), 3 unusable store, 130 interrupted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,9 +44,11 @@ history.json and summary.json (test-split metrics) into --out; --ensemble K trai
 K members (member_<seed>/).  Ctrl-C keeps the last checkpoint and exits with 130.
 Exit status: 0 done, 2 invalid options, 3 unusable store, 130 interrupted."""
 
-HELPS = {"inverse": "dispersion -> (sigma, tau): the paper's CNN (store of dispersions)",
-         "tfc": "(sigma, tau) -> dispersion by a constrained TFC expression (store of dispersions)",
-         "walls": "m_z profile + wall width -> (sigma, tau): two-branch CNN (store of walls)"}
+HELPS = {
+    "inverse": "dispersion -> (sigma, tau): the paper's CNN (store of dispersions)",
+    "tfc": "(sigma, tau) -> dispersion by a constrained TFC expression (store of dispersions)",
+    "walls": "m_z profile + wall width -> (sigma, tau): two-branch CNN (store of walls)",
+}
 
 
 def _patience(text):
@@ -56,6 +59,7 @@ def _patience(text):
 
 def _config(args):
     from .learn.config import CONFIGS
+
     cls = CONFIGS[args.kind]
     values = {}
     for f in dataclasses.fields(cls):
@@ -68,26 +72,41 @@ def _config(args):
 def _summary(config, splits, ens, histories, seeds, data):
     from .learn import metrics
     from .learn.predict import predict_ensemble
+
     test = splits["test"]
     pred = predict_ensemble(ens, test)
-    summary = {"kind": config.kind, "data": os.path.abspath(data), "store_fingerprint": test.fingerprint,
-               "seeds": seeds, "config": config.to_dict(), "n": {k: len(v) for k, v in splits.items()},
-               "best_val_loss": [h.best_val_loss for h in histories],
-               "best_epoch": [h.best_epoch for h in histories]}
+    summary = {
+        "kind": config.kind,
+        "data": os.path.abspath(data),
+        "store_fingerprint": test.fingerprint,
+        "seeds": seeds,
+        "config": config.to_dict(),
+        "n": {k: len(v) for k, v in splits.items()},
+        "best_val_loss": [h.best_val_loss for h in histories],
+        "best_epoch": [h.best_epoch for h in histories],
+    }
     if config.kind == "tfc":
-        score = lambda p: {"dispersion_mae_THz": metrics.mae(test.peak_frequency, p, axis=None) / 1e12,
-                           "dispersion_rmse_THz": metrics.rmse(test.peak_frequency, p, axis=None) / 1e12}
+        score = lambda p: {
+            "dispersion_mae_THz": metrics.mae(test.peak_frequency, p, axis=None) / 1e12,
+            "dispersion_rmse_THz": metrics.rmse(test.peak_frequency, p, axis=None)
+            / 1e12,
+        }
     else:
         solver = test.info["settings"]["solver"]
-        chain = dict(n_cells=int(solver["n_cells"]), a=float(test.info["settings"]["material"]["a"]),
-                     scheme=solver.get("scheme", "parseval"))
+        chain = dict(
+            n_cells=int(solver["n_cells"]),
+            a=float(test.info["settings"]["material"]["a"]),
+            scheme=solver.get("scheme", "parseval"),
+        )
         score = lambda p: metrics.inverse_scores(test.targets, p, **chain)
     summary["test"] = score(pred.mean)
     if len(seeds) > 1:
         summary["test_members"] = [score(p) for p in pred.members]
         lo, hi = pred.interval(1.96)
         truth = test.peak_frequency if config.kind == "tfc" else test.targets
-        summary["test"]["interval_1.96_coverage"] = float(np.mean((truth >= lo) & (truth <= hi)))
+        summary["test"]["interval_1.96_coverage"] = float(
+            np.mean((truth >= lo) & (truth <= hi))
+        )
     return summary
 
 
@@ -95,6 +114,7 @@ def _interrupted(args, seeds) -> int:
     """Ctrl-C: say which epochs each member kept and how to resume; exit status 130."""
     from .learn.checkpoint import load_checkpoint
     from .learn.ensemble import member_dirs
+
     lines = []
     for seed, d in zip(seeds, member_dirs(args.out, seeds)):
         ck = os.path.join(d, "checkpoint.pt")
@@ -106,9 +126,13 @@ def _interrupted(args, seeds) -> int:
                 lines.append(f"  {ck}: unreadable ({e})")
         else:
             lines.append(f"  member seed {seed}: no epoch finished yet, nothing kept")
-    print("spsll train: interrupted (Ctrl-C).\n" + "\n".join(lines)
-          + f"\nresume with the same command and --resume, e.g.\n  spsll train {args.kind} --data {args.data} "
-          f"--out {args.out} [same options] --resume", file=sys.stderr)
+    print(
+        "spsll train: interrupted (Ctrl-C).\n"
+        + "\n".join(lines)
+        + f"\nresume with the same command and --resume, e.g.\n  spsll train {args.kind} --data {args.data} "
+        f"--out {args.out} [same options] --resume",
+        file=sys.stderr,
+    )
     return 130
 
 
@@ -117,6 +141,7 @@ def cmd_train(args):
     from .learn.checkpoint import device
     from .learn.ensemble import train_ensemble
     from ._files import write_json
+
     config = _config(args)
     if args.ensemble < 1:
         raise ValueError(f"--ensemble must be >= 1, got {args.ensemble}")
@@ -130,20 +155,33 @@ def cmd_train(args):
         return 3
     for name, ds in splits.items():
         if len(ds) == 0:
-            print(f"spsll train: error: the {name} split of {args.data} is empty (fractions "
-                  f"{list(config.fractions)}, {len(splits['train'])} training samples)", file=sys.stderr)
+            print(
+                f"spsll train: error: the {name} split of {args.data} is empty (fractions "
+                f"{list(config.fractions)}, {len(splits['train'])} training samples)",
+                file=sys.stderr,
+            )
             return 3 if name == "train" else 2
     seeds = list(range(args.seed, args.seed + args.ensemble))
     try:
         ens, histories = train_ensemble(
-            config, splits["train"], splits["val"], seeds=seeds, out_dir=args.out, resume=args.resume,
-            metadata={"data": os.path.abspath(args.data)}, device=args.device,
-            progress=not args.no_progress, checkpoint_every=args.checkpoint_every)
+            config,
+            splits["train"],
+            splits["val"],
+            seeds=seeds,
+            out_dir=args.out,
+            resume=args.resume,
+            metadata={"data": os.path.abspath(args.data)},
+            device=args.device,
+            progress=not args.no_progress,
+            checkpoint_every=args.checkpoint_every,
+        )
     except KeyboardInterrupt:
         return _interrupted(args, seeds)
     for h, s in zip(histories, seeds):
-        print(f"seed {s}: {len(h.epoch)} epochs, best val loss {h.best_val_loss:.4g} at epoch {h.best_epoch}"
-              + (" (stopped early)" if h.stopped_early else ""))
+        print(
+            f"seed {s}: {len(h.epoch)} epochs, best val loss {h.best_val_loss:.4g} at epoch {h.best_epoch}"
+            + (" (stopped early)" if h.stopped_early else "")
+        )
     summary = _summary(config, splits, ens, histories, seeds, args.data)
     write_json(os.path.join(args.out, "summary.json"), summary)
     print(json.dumps(summary["test"], indent=2))
@@ -153,55 +191,165 @@ def cmd_train(args):
 
 def _add_config_options(s, cls):
     d = cls()
-    s.add_argument("--epochs", type=int, default=d.epochs, help="total epochs (a resumed run counts those done)")
-    s.add_argument("--batch-size", type=int, default=d.batch_size, help="minibatch size")
+    s.add_argument(
+        "--epochs",
+        type=int,
+        default=d.epochs,
+        help="total epochs (a resumed run counts those done)",
+    )
+    s.add_argument(
+        "--batch-size", type=int, default=d.batch_size, help="minibatch size"
+    )
     s.add_argument("--lr", type=float, default=d.lr, help="Adam learning rate")
-    s.add_argument("--weight-decay", type=float, default=d.weight_decay, help="Adam weight decay")
-    s.add_argument("--patience", type=_patience, default=d.patience,
-                   help="early-stopping patience in epochs ('none': train every epoch)")
-    s.add_argument("--lr-patience", type=int, default=d.lr_patience, help="ReduceLROnPlateau patience [epochs]")
-    s.add_argument("--lr-factor", type=float, default=d.lr_factor, help="ReduceLROnPlateau factor, in (0, 1)")
-    s.add_argument("--loss", choices=list(cls.losses()), default=d.loss,
-                   help="mse: on standardised targets; mae; paper_wall: MSE(sigma) + 5 MSE(tau) in nm")
-    s.add_argument("--fractions", type=float, nargs=3, default=list(d.fractions), metavar=("TRAIN", "VAL", "TEST"),
-                   help="split of the store")
-    s.add_argument("--split-seed", type=int, default=d.split_seed, help="seed of the train/val/test split")
+    s.add_argument(
+        "--weight-decay", type=float, default=d.weight_decay, help="Adam weight decay"
+    )
+    s.add_argument(
+        "--patience",
+        type=_patience,
+        default=d.patience,
+        help="early-stopping patience in epochs ('none': train every epoch)",
+    )
+    s.add_argument(
+        "--lr-patience",
+        type=int,
+        default=d.lr_patience,
+        help="ReduceLROnPlateau patience [epochs]",
+    )
+    s.add_argument(
+        "--lr-factor",
+        type=float,
+        default=d.lr_factor,
+        help="ReduceLROnPlateau factor, in (0, 1)",
+    )
+    s.add_argument(
+        "--loss",
+        choices=list(cls.losses()),
+        default=d.loss,
+        help="mse: on standardised targets; mae; paper_wall: MSE(sigma) + 5 MSE(tau) in nm",
+    )
+    s.add_argument(
+        "--fractions",
+        type=float,
+        nargs=3,
+        default=list(d.fractions),
+        metavar=("TRAIN", "VAL", "TEST"),
+        help="split of the store",
+    )
+    s.add_argument(
+        "--split-seed",
+        type=int,
+        default=d.split_seed,
+        help="seed of the train/val/test split",
+    )
     if cls.kind == "tfc":
-        s.add_argument("--form", choices=["harmonic", "paper"], default=d.form,
-                       help="constrained expression: improved cosine harmonics or the paper's Eq. 8")
-        s.add_argument("--n-harmonics", type=int, default=d.n_harmonics, help="N of the harmonic form")
+        s.add_argument(
+            "--form",
+            choices=["harmonic", "paper"],
+            default=d.form,
+            help="constrained expression: improved cosine harmonics or the paper's Eq. 8",
+        )
+        s.add_argument(
+            "--n-harmonics",
+            type=int,
+            default=d.n_harmonics,
+            help="N of the harmonic form",
+        )
         return
-    s.add_argument("--dropout", type=float, default=d.dropout, help="dropout fraction, in [0, 0.95]")
-    s.add_argument("--channels", type=int, nargs=4, metavar="C", default=list(d.channels),
-                   help="channels of the 4 conv blocks (positive integers)")
+    s.add_argument(
+        "--dropout",
+        type=float,
+        default=d.dropout,
+        help="dropout fraction, in [0, 0.95]",
+    )
+    s.add_argument(
+        "--channels",
+        type=int,
+        nargs=4,
+        metavar="C",
+        default=list(d.channels),
+        help="channels of the 4 conv blocks (positive integers)",
+    )
     if cls.kind == "inverse":
-        s.add_argument("--fold-k", action="store_true",
-                       help="fold the even dispersion onto |k| (half the input; not in the paper)")
+        s.add_argument(
+            "--fold-k",
+            action="store_true",
+            help="fold the even dispersion onto |k| (half the input; not in the paper)",
+        )
     else:
-        s.add_argument("--width", choices=["cosine", "tanh"], default=d.width,
-                       help="wall-width estimate used as input (cosine series, paper Eq. 10, or tanh fit)")
-        s.add_argument("--window", type=int, default=d.window,
-                       help="cells around the wall that the profile branch sees (default: all; 64 is as "
-                            "accurate and ~9x faster)")
+        s.add_argument(
+            "--width",
+            choices=["cosine", "tanh"],
+            default=d.width,
+            help="wall-width estimate used as input (cosine series, paper Eq. 10, or tanh fit)",
+        )
+        s.add_argument(
+            "--window",
+            type=int,
+            default=d.window,
+            help="cells around the wall that the profile branch sees (default: all; 64 is as "
+            "accurate and ~9x faster)",
+        )
 
 
 def register(sub):
     """Add the ``train`` subcommand to the subparsers ``sub`` of the ``spsll`` parser."""
     from .learn.config import CONFIGS
-    t = sub.add_parser("train", help="train a network (inverse CNN, TFC dispersion, wall net) on a store",
-                       description=_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    t = sub.add_parser(
+        "train",
+        help="train a network (inverse CNN, TFC dispersion, wall net) on a store",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     kinds = t.add_subparsers(dest="kind", required=True)
     for kind, cls in CONFIGS.items():
-        s = kinds.add_parser(kind, help=HELPS[kind], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-        s.add_argument("--data", required=True, default=argparse.SUPPRESS,
-                       help="HDF5 store written by 'spsll generate' (required)")
-        s.add_argument("--out", required=True, default=argparse.SUPPRESS, help="output folder (required)")
+        s = kinds.add_parser(
+            kind,
+            help=HELPS[kind],
+            formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        )
+        s.add_argument(
+            "--data",
+            required=True,
+            default=argparse.SUPPRESS,
+            help="HDF5 store written by 'spsll generate' (required)",
+        )
+        s.add_argument(
+            "--out",
+            required=True,
+            default=argparse.SUPPRESS,
+            help="output folder (required)",
+        )
         _add_config_options(s, cls)
-        s.add_argument("--seed", type=int, default=0, help="seed of initialisation, dropout and shuffling")
-        s.add_argument("--ensemble", type=int, default=1, help="train K members with seeds S..S+K-1")
+        s.add_argument(
+            "--seed",
+            type=int,
+            default=0,
+            help="seed of initialisation, dropout and shuffling",
+        )
+        s.add_argument(
+            "--ensemble",
+            type=int,
+            default=1,
+            help="train K members with seeds S..S+K-1",
+        )
         s.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda")
-        s.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint.pt")
-        s.add_argument("--checkpoint-every", type=int, default=1, help="write checkpoint.pt every N epochs")
-        s.add_argument("--allow-incomplete", action="store_true", help="use the finished part of an unfinished store")
+        s.add_argument(
+            "--resume",
+            action="store_true",
+            help="continue the run in --out from its checkpoint.pt",
+        )
+        s.add_argument(
+            "--checkpoint-every",
+            type=int,
+            default=1,
+            help="write checkpoint.pt every N epochs",
+        )
+        s.add_argument(
+            "--allow-incomplete",
+            action="store_true",
+            help="use the finished part of an unfinished store",
+        )
         s.add_argument("--no-progress", action="store_true", help="no progress bar")
         s.set_defaults(func=cmd_train)

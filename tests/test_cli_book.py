@@ -7,6 +7,7 @@ tolerance (tests/baselines/ci.yml).  The TFC network is the cheapest of the thre
 member on one thread).  The store is the book's own (data/ci/dispersions.h5: 256 dispersions,
 plan seed 0); when it is missing, this test writes it there, as the book would (~20 s).
 """
+
 import json
 import os
 
@@ -25,22 +26,45 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def test_cli_tfc_reproduces_the_ci_chapter(tmp_path, capsys):
     store = os.path.join(ROOT, "data", "ci", "dispersions.h5")
     os.makedirs(os.path.dirname(store), exist_ok=True)
-    generate("dispersions", 256, store, seed=0, progress=False)          # reused when present
-    base = yaml.safe_load(open(os.path.join(ROOT, "tests", "baselines", "ci.yml")))["metrics"]
+    generate("dispersions", 256, store, seed=0, progress=False)  # reused when present
+    base = yaml.safe_load(open(os.path.join(ROOT, "tests", "baselines", "ci.yml")))[
+        "metrics"
+    ]
     ref = base["tfc.seed_mean_mae_THz_improved"]
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)                                              # as the chapter
+    torch.set_num_threads(1)  # as the chapter
     try:
-        assert cli.main(["train", "tfc", "--data", store, "--out", str(tmp_path / "tfc"), "--ensemble", "3",
-                         "--no-progress"]) == 0
+        assert (
+            cli.main(
+                [
+                    "train",
+                    "tfc",
+                    "--data",
+                    store,
+                    "--out",
+                    str(tmp_path / "tfc"),
+                    "--ensemble",
+                    "3",
+                    "--no-progress",
+                ]
+            )
+            == 0
+        )
     finally:
         torch.set_num_threads(threads)
     summary = json.loads((tmp_path / "tfc" / "summary.json").read_text())
-    assert summary["config"] == train.TFCConfig().to_dict() and summary["seeds"] == [0, 1, 2]
+    assert summary["config"] == train.TFCConfig().to_dict() and summary["seeds"] == [
+        0,
+        1,
+        2,
+    ]
     maes = [m["dispersion_mae_THz"] for m in summary["test_members"]]
     assert abs(np.mean(maes) - ref["value"]) <= ref["abs"], (maes, ref)
     # the members the CLI saved give the same numbers through the Python API
     test = train.TFCConfig().load_splits(store)["test"]
     ens = train.load_ensemble(tmp_path / "tfc")
-    again = [metrics.mae(test.peak_frequency, train.predict(m, test), axis=None) / 1e12 for m in ens.members]
+    again = [
+        metrics.mae(test.peak_frequency, train.predict(m, test), axis=None) / 1e12
+        for m in ens.members
+    ]
     np.testing.assert_allclose(again, maes, rtol=1e-12)

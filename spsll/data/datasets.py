@@ -18,6 +18,7 @@ train/val/test by ``fractions``: fixed by (n, split_seed, fractions) alone, what
 happens.  Samples of incomplete chunks and samples with non-finite values are then left out
 (``n_dropped`` counts the latter).
 """
+
 from __future__ import annotations
 
 import abc
@@ -30,8 +31,16 @@ from torch.utils.data import Dataset
 
 from .store import StoreError, read_store
 
-__all__ = ["SPLITS", "split_indices", "store_fingerprint", "DispersionToDefects", "DefectsToDispersion",
-           "WallToDefects", "load_splits", "StoreError"]
+__all__ = [
+    "SPLITS",
+    "split_indices",
+    "store_fingerprint",
+    "DispersionToDefects",
+    "DefectsToDispersion",
+    "WallToDefects",
+    "load_splits",
+    "StoreError",
+]
 
 SPLITS = ("train", "val", "test")
 
@@ -40,19 +49,24 @@ def split_indices(n: int, split_seed: int = 0, fractions=(0.8, 0.1, 0.1)) -> dic
     """Sorted sample indices of each split {"train", "val", "test"} of n samples (fixed by the seed)."""
     fr = np.asarray(fractions, dtype=float)
     if fr.shape != (3,) or np.any(fr < 0) or not np.isclose(fr.sum(), 1.0):
-        raise ValueError(f"fractions must be three numbers >= 0 (train, val, test) summing to 1, got {fractions!r}")
+        raise ValueError(
+            f"fractions must be three numbers >= 0 (train, val, test) summing to 1, got {fractions!r}"
+        )
     perm = np.random.default_rng(split_seed).permutation(int(n))
     n_train = int(round(fr[0] * n))
     n_val = int(round(fr[1] * n))
-    parts = (perm[:n_train], perm[n_train:n_train + n_val], perm[n_train + n_val:])
+    parts = (perm[:n_train], perm[n_train : n_train + n_val], perm[n_train + n_val :])
     return {name: np.sort(p) for name, p in zip(SPLITS, parts)}
 
 
 def store_fingerprint(info: dict) -> str:
     """SHA-256 (16 hex digits) of a store's kind and settings (plan, solver, material): two stores
-    with the same fingerprint hold the same samples.  ``info`` as returned by ``read_store``."""
+    with the same fingerprint hold the same samples.  ``info`` as returned by ``read_store``.
+    """
     settings = info.get("settings", {})
-    text = json.dumps({"kind": info.get("kind"), "settings": settings}, sort_keys=True, default=str)
+    text = json.dumps(
+        {"kind": info.get("kind"), "settings": settings}, sort_keys=True, default=str
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -65,17 +79,28 @@ class _StoreDataset(Dataset, abc.ABC):
 
     kind = None
 
-    def __init__(self, path, split="train", *, split_seed=0, fractions=(0.8, 0.1, 0.1),
-                 allow_incomplete=False):
+    def __init__(
+        self,
+        path,
+        split="train",
+        *,
+        split_seed=0,
+        fractions=(0.8, 0.1, 0.1),
+        allow_incomplete=False,
+    ):
         if split not in SPLITS:
             raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
         data, info = read_store(path, names=self._names())
         if info["kind"] != self.kind:
-            raise StoreError(f"{path} holds {info['kind']}, {type(self).__name__} needs a {self.kind} store")
+            raise StoreError(
+                f"{path} holds {info['kind']}, {type(self).__name__} needs a {self.kind} store"
+            )
         n = int(info["n"])
         if info["n_done"] < n and not allow_incomplete:
-            raise StoreError(f"{path} is incomplete ({info['n_done']} of {n} samples done); finish it by rerunning "
-                             f"the same generate command, or pass allow_incomplete=True")
+            raise StoreError(
+                f"{path} is incomplete ({info['n_done']} of {n} samples done); finish it by rerunning "
+                f"the same generate command, or pass allow_incomplete=True"
+            )
         self.path, self.split, self.info = str(path), split, info
         self.fingerprint = store_fingerprint(info)
         # Rows of `data` are the done samples, in index order; map split indices onto them.
@@ -156,7 +181,9 @@ class WallToDefects(_StoreDataset):
         return ["m", self.width_name]
 
     def _finite(self, data):
-        return np.isfinite(data[self.width_name]) & np.isfinite(data["m"]).all(axis=(1, 2))
+        return np.isfinite(data[self.width_name]) & np.isfinite(data["m"]).all(
+            axis=(1, 2)
+        )
 
     def _load(self, data, rows):
         self.x = np.asarray(data["x"], float)

@@ -5,6 +5,7 @@ physical SI units, its normalisation statistics are buffers (:class:`Normalizati
 with ``state_dict`` and checkpoints, and it fits them itself from training data
 (:meth:`Net.fit_normalization`): the one normalisation path of the package.
 """
+
 from __future__ import annotations
 
 import math
@@ -12,6 +13,7 @@ import math
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
+
 
 class Normalization(nn.Module):
     """Affine standardisation z = (x − mean) / std with fixed-shape buffers.
@@ -36,12 +38,16 @@ class Normalization(nn.Module):
             try:
                 v = torch.broadcast_to(v, buf.shape)
             except RuntimeError:
-                raise ValueError(f"{name} {what} has shape {tuple(v.shape)}, which does not broadcast "
-                                 f"to the feature shape {tuple(buf.shape)}") from None
+                raise ValueError(
+                    f"{name} {what} has shape {tuple(v.shape)}, which does not broadcast "
+                    f"to the feature shape {tuple(buf.shape)}"
+                ) from None
             if not torch.isfinite(v).all():
                 raise ValueError(f"{name} {what} must be finite")
             if what == "std" and not (v > 0).all():
-                raise ValueError(f"{name} std must be > 0 everywhere, got min {v.min().item()!r}")
+                raise ValueError(
+                    f"{name} std must be > 0 everywhere, got min {v.min().item()!r}"
+                )
             buf.copy_(v.to(buf.dtype))
         return self
 
@@ -69,7 +75,11 @@ class ConvTrunk(nn.Module):
             raise ValueError("channels must have one more entry than kernels and pools")
         layers = []
         for cin, cout, k, p in zip(channels[:-1], channels[1:], kernels, pools):
-            layers += [nn.Conv1d(cin, cout, k, padding=k // 2), nn.BatchNorm1d(cout), nn.ReLU()]
+            layers += [
+                nn.Conv1d(cin, cout, k, padding=k // 2),
+                nn.BatchNorm1d(cout),
+                nn.ReLU(),
+            ]
             if p > 1:
                 layers.append(nn.MaxPool1d(p))
         self.blocks = nn.Sequential(*layers)
@@ -100,7 +110,9 @@ def _as_batch(x: torch.Tensor, length: int, name: str) -> torch.Tensor:
     if x.ndim == 1:
         x = x[None]
     if x.ndim != 2 or x.shape[-1] != length:
-        raise ValueError(f"{name} must have shape (batch, {length}) (or (batch, 1, {length})), got {tuple(x.shape)}")
+        raise ValueError(
+            f"{name} must have shape (batch, {length}) (or (batch, 1, {length})), got {tuple(x.shape)}"
+        )
     return x
 
 
@@ -129,15 +141,22 @@ class Net(nn.Module):
     def set_normalization(self, name: str, mean=None, std=None):
         """Set the statistics of normaliser ``name`` (one of ``self.norms``) in physical units."""
         if name not in self.norms:
-            raise ValueError(f"unknown normalization {name!r} for {type(self).__name__}; "
-                             f"available: {sorted(self.norms)}")
+            raise ValueError(
+                f"unknown normalization {name!r} for {type(self).__name__}; "
+                f"available: {sorted(self.norms)}"
+            )
         self.norms[name].set(mean, std, name=name)
         return self
 
     def normalization_state(self) -> dict:
         """{name: {"mean": tensor, "std": tensor}} (CPU copies) — stored in checkpoints."""
-        return {k: {"mean": m.mean.detach().cpu().clone(), "std": m.std.detach().cpu().clone()}
-                for k, m in self.norms.items()}
+        return {
+            k: {
+                "mean": m.mean.detach().cpu().clone(),
+                "std": m.std.detach().cpu().clone(),
+            }
+            for k, m in self.norms.items()
+        }
 
     def load_normalization_state(self, state: dict):
         for k, v in state.items():
@@ -158,7 +177,9 @@ class Net(nn.Module):
         return self.normalization_state()
 
     def _fit_stats(self, x, y) -> None:
-        raise NotImplementedError(f"{type(self).__name__} does not define how to fit its normalisation")
+        raise NotImplementedError(
+            f"{type(self).__name__} does not define how to fit its normalisation"
+        )
 
     def encode_target(self, y: torch.Tensor) -> torch.Tensor:
         return self.norms[self.target_name].encode(y)
@@ -204,9 +225,15 @@ def collect(data, max_samples=None, batch_size=1024):
     Returns ``(x, y)``; ``x`` is a tuple of tensors for multi-input items.
     """
     if not isinstance(data, (Dataset, DataLoader)):
-        raise TypeError(f"data must be a torch Dataset or DataLoader yielding (input, target), "
-                        f"got {type(data).__name__}")
-    loader = data if isinstance(data, DataLoader) else DataLoader(data, batch_size=batch_size)
+        raise TypeError(
+            f"data must be a torch Dataset or DataLoader yielding (input, target), "
+            f"got {type(data).__name__}"
+        )
+    loader = (
+        data
+        if isinstance(data, DataLoader)
+        else DataLoader(data, batch_size=batch_size)
+    )
     xs, ys, n = [], [], 0
     for x, y in loader:
         xs.append(x)
@@ -217,5 +244,7 @@ def collect(data, max_samples=None, batch_size=1024):
     if not ys:
         raise ValueError("data is empty")
     if isinstance(xs[0], (tuple, list)):
-        return tuple(torch.cat([b[i] for b in xs]) for i in range(len(xs[0]))), torch.cat(ys)
+        return tuple(
+            torch.cat([b[i] for b in xs]) for i in range(len(xs[0]))
+        ), torch.cat(ys)
     return torch.cat(xs), torch.cat(ys)

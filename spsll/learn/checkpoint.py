@@ -4,6 +4,7 @@ A checkpoint holds tensors and plain containers only; it is written atomically w
 :func:`spsll._files.atomic_write` and read with ``torch.load(..., weights_only=True)``, so loading
 one can never execute code.
 """
+
 from __future__ import annotations
 
 import math
@@ -17,7 +18,14 @@ from .._files import atomic_write
 from ..physics.problem import resolve_device
 from .nets import build_model
 
-__all__ = ["CHECKPOINT_FORMAT", "History", "save_checkpoint", "load_checkpoint", "load_model", "device"]
+__all__ = [
+    "CHECKPOINT_FORMAT",
+    "History",
+    "save_checkpoint",
+    "load_checkpoint",
+    "load_model",
+    "device",
+]
 
 CHECKPOINT_FORMAT = "spsll-checkpoint-v1"
 
@@ -27,7 +35,9 @@ def device(spec) -> torch.device:
     try:
         return resolve_device(spec)
     except (RuntimeError, TypeError) as e:
-        raise ValueError(f"device must be a torch device such as 'cpu' or 'cuda:0', got {spec!r}") from e
+        raise ValueError(
+            f"device must be a torch device such as 'cpu' or 'cuda:0', got {spec!r}"
+        ) from e
 
 
 @dataclass
@@ -48,14 +58,17 @@ class History:
 
     @classmethod
     def from_dict(cls, d: dict) -> "History":
-        return cls(**{k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in d.items()})
-
+        return cls(
+            **{
+                k: (list(v) if isinstance(v, (list, tuple)) else v)
+                for k, v in d.items()
+            }
+        )
 
 
 def save_checkpoint(obj: dict, path) -> None:
     """``torch.save`` a dict of tensors and plain containers atomically (temp file + os.replace)."""
     atomic_write(path, lambda fh: torch.save(obj, fh))
-
 
 
 def load_checkpoint(path, map_location="cpu") -> dict:
@@ -66,10 +79,14 @@ def load_checkpoint(path, map_location="cpu") -> dict:
     try:
         ckpt = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e:  # UnpicklingError, RuntimeError, EOFError ...
-        raise ValueError(f"{path} is not a loadable spsll checkpoint (read with weights_only=True, "
-                         f"which refuses arbitrary objects): {e}") from e
+        raise ValueError(
+            f"{path} is not a loadable spsll checkpoint (read with weights_only=True, "
+            f"which refuses arbitrary objects): {e}"
+        ) from e
     if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"{path} is not an spsll checkpoint (format {CHECKPOINT_FORMAT!r})")
+        raise ValueError(
+            f"{path} is not an spsll checkpoint (format {CHECKPOINT_FORMAT!r})"
+        )
     return ckpt
 
 

@@ -17,6 +17,7 @@ curves dropout delays the end of its loss plateau beyond the epochs the ``ci`` b
 (chapter 4); the ``paper`` profile of ``book/build.py`` passes the paper's values instead.
 ``patience=None`` trains every epoch; the best validation epoch's weights are restored either way.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -28,7 +29,14 @@ import numpy as np
 from .._validate import finite_scalar, positive_int
 from .losses import LOSSES
 
-__all__ = ["TrainConfig", "InverseConfig", "TFCConfig", "WallConfig", "CONFIGS", "config_for"]
+__all__ = [
+    "TrainConfig",
+    "InverseConfig",
+    "TFCConfig",
+    "WallConfig",
+    "CONFIGS",
+    "config_for",
+]
 
 #: settings a resumed run may change (a new total of epochs); any other difference is refused
 RESUMABLE = ("epochs",)
@@ -70,12 +78,16 @@ class TrainConfig:
         if not 0 < finite_scalar("lr_factor", self.lr_factor) < 1:
             raise ValueError(f"lr_factor must be in (0, 1), got {self.lr_factor!r}")
         if self.loss not in self.losses():
-            raise ValueError(f"loss must be one of {self.losses()} for {self.kind or 'this model'}, "
-                             f"got {self.loss!r}")
+            raise ValueError(
+                f"loss must be one of {self.losses()} for {self.kind or 'this model'}, "
+                f"got {self.loss!r}"
+            )
         fr = np.asarray(self.fractions, dtype=float)
         if fr.shape != (3,) or np.any(fr < 0) or not np.isclose(fr.sum(), 1.0):
-            raise ValueError(f"fractions must be three numbers >= 0 (train, val, test) summing to 1, "
-                             f"got {list(self.fractions)}")
+            raise ValueError(
+                f"fractions must be three numbers >= 0 (train, val, test) summing to 1, "
+                f"got {list(self.fractions)}"
+            )
         object.__setattr__(self, "fractions", tuple(float(f) for f in self.fractions))
         positive_int("split_seed", self.split_seed, low=0)
 
@@ -85,7 +97,16 @@ class TrainConfig:
 
     def trainer_kwargs(self) -> dict:
         """Keyword arguments of :class:`spsll.learn.trainer.Trainer`."""
-        keys = ("epochs", "batch_size", "lr", "weight_decay", "patience", "lr_patience", "lr_factor", "loss")
+        keys = (
+            "epochs",
+            "batch_size",
+            "lr",
+            "weight_decay",
+            "patience",
+            "lr_patience",
+            "lr_factor",
+            "loss",
+        )
         return {k: getattr(self, k) for k in keys}
 
     def dataset_kwargs(self) -> dict:
@@ -95,7 +116,10 @@ class TrainConfig:
     def load_splits(self, path, **kw) -> dict:
         """{"train", "val", "test"} datasets of this network's direction over the store ``path``."""
         from ..data import datasets
-        return datasets.load_splits(getattr(datasets, self.dataset), path, **self.dataset_kwargs(), **kw)
+
+        return datasets.load_splits(
+            getattr(datasets, self.dataset), path, **self.dataset_kwargs(), **kw
+        )
 
     def model_kwargs(self, train_data) -> dict:
         raise NotImplementedError
@@ -104,6 +128,7 @@ class TrainConfig:
         """A fresh model sized to ``train_data`` (a dataset of :mod:`spsll.data.datasets`), its
         normalisation fitted on that data unless ``fit=False``."""
         from .nets import build_model
+
         model = build_model(self.model_name, self.model_kwargs(train_data))
         if fit:
             model.fit_normalization(train_data)
@@ -112,7 +137,10 @@ class TrainConfig:
     def to_dict(self) -> dict:
         """Plain values (lists for tuples), with ``kind``: stored in checkpoints."""
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        return {"kind": self.kind, **{k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}}
+        return {
+            "kind": self.kind,
+            **{k: list(v) if isinstance(v, tuple) else v for k, v in d.items()},
+        }
 
     def replace(self, **changes) -> "TrainConfig":
         return dataclasses.replace(self, **changes)
@@ -141,7 +169,9 @@ def _plain(v):
 def _channels(value, n=4):
     ch = tuple(value)
     if len(ch) != n or not all(isinstance(c, (int, np.integer)) and c >= 1 for c in ch):
-        raise ValueError(f"channels must be {n} positive integers (one per conv block), got {list(ch)}")
+        raise ValueError(
+            f"channels must be {n} positive integers (one per conv block), got {list(ch)}"
+        )
     return tuple(int(c) for c in ch)
 
 
@@ -170,8 +200,12 @@ class InverseConfig(TrainConfig):
         object.__setattr__(self, "channels", _channels(self.channels))
 
     def model_kwargs(self, train_data) -> dict:
-        return dict(length=len(train_data.k), dropout=self.dropout, channels=self.channels,
-                    fold_k=bool(self.fold_k))
+        return dict(
+            length=len(train_data.k),
+            dropout=self.dropout,
+            channels=self.channels,
+            fold_k=bool(self.fold_k),
+        )
 
 
 @dataclass(frozen=True)
@@ -205,8 +239,13 @@ class TFCConfig(TrainConfig):
     def build_model(self, train_data, fit: bool = True):
         from ..physics.material import Material
         from .tfc import TFCDispersion
-        model = TFCDispersion(material=Material(**train_data.info["material"]), form=self.form,
-                              k=np.asarray(train_data.k, float), n_harmonics=self.n_harmonics)
+
+        model = TFCDispersion(
+            material=Material(**train_data.info["material"]),
+            form=self.form,
+            k=np.asarray(train_data.k, float),
+            n_harmonics=self.n_harmonics,
+        )
         if fit:
             model.fit_normalization(train_data)
         return model
@@ -246,8 +285,12 @@ class WallConfig(TrainConfig):
         return {**super().dataset_kwargs(), "width": self.width}
 
     def model_kwargs(self, train_data) -> dict:
-        return dict(length=int(train_data.profile.shape[-1]), dropout=self.dropout,
-                    channels=self.channels, window=self.window)
+        return dict(
+            length=int(train_data.profile.shape[-1]),
+            dropout=self.dropout,
+            channels=self.channels,
+            window=self.window,
+        )
 
 
 CONFIGS = {c.kind: c for c in (InverseConfig, TFCConfig, WallConfig)}
@@ -260,4 +303,10 @@ def config_for(stored: dict) -> TrainConfig:
     if kind not in CONFIGS:
         raise ValueError(f"unknown network kind {kind!r}; known: {sorted(CONFIGS)}")
     names = {f.name for f in dataclasses.fields(CONFIGS[kind])}
-    return CONFIGS[kind](**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items() if k in names})
+    return CONFIGS[kind](
+        **{
+            k: tuple(v) if isinstance(v, list) else v
+            for k, v in d.items()
+            if k in names
+        }
+    )

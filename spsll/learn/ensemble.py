@@ -7,6 +7,7 @@ configuration, fit its normalisation on the training split, train, keep the best
 ``out_dir/member_<seed>/`` for several); ``resume=True`` continues those runs after checking
 that the checkpoint belongs to the same network, store and settings (:func:`check_resume`).
 """
+
 from __future__ import annotations
 
 import os
@@ -30,33 +31,45 @@ def member_dirs(out_dir, seeds) -> list:
     if out_dir is None:
         return [None] * len(seeds)
     out_dir = os.fspath(out_dir)
-    return [out_dir] if len(seeds) == 1 else [os.path.join(out_dir, f"member_{s}") for s in seeds]
+    return (
+        [out_dir]
+        if len(seeds) == 1
+        else [os.path.join(out_dir, f"member_{s}") for s in seeds]
+    )
 
 
-def check_resume(ckpt: dict, config: TrainConfig, *, seed: int, fingerprint: str | None, path) -> None:
+def check_resume(
+    ckpt: dict, config: TrainConfig, *, seed: int, fingerprint: str | None, path
+) -> None:
     """Refuse (:class:`ResumeError`, naming each difference) to resume ``ckpt`` with another
     network kind, another store (by :func:`spsll.data.datasets.store_fingerprint`), another seed
     or other settings than the run's (only ``epochs``, the new total, may change)."""
     name = ckpt.get("model_name")
     if name != config.model_name:
         kind = {c.model_name: k for k, c in CONFIGS.items()}.get(name, "?")
-        raise ResumeError(f"{path} holds a {name} run ('spsll train {kind}'); it cannot be resumed "
-                          f"as 'train {config.kind}' ({config.model_name})")
+        raise ResumeError(
+            f"{path} holds a {name} run ('spsll train {kind}'); it cannot be resumed "
+            f"as 'train {config.kind}' ({config.model_name})"
+        )
     meta = ckpt.get("metadata", {})
     problems = []
     stored_fp = meta.get("store_fingerprint")
     if fingerprint is not None and stored_fp is not None and stored_fp != fingerprint:
-        problems.append(f"data: this store (fingerprint {fingerprint}) is not the one the run was "
-                        f"trained on ({meta.get('data', '?')}, fingerprint {stored_fp})")
+        problems.append(
+            f"data: this store (fingerprint {fingerprint}) is not the one the run was "
+            f"trained on ({meta.get('data', '?')}, fingerprint {stored_fp})"
+        )
     stored_seed = ckpt.get("train_config", {}).get("seed")
     if stored_seed is not None and int(stored_seed) != int(seed):
         problems.append(f"seed: {stored_seed} (checkpoint) != {seed} (now)")
     if "config" in meta:
         problems += config.differences(meta["config"])
     if problems:
-        raise ResumeError(f"cannot resume {path}: it was trained with other settings\n  "
-                          + "\n  ".join(problems)
-                          + "\nresume with the run's settings (only --epochs may change), or choose another --out")
+        raise ResumeError(
+            f"cannot resume {path}: it was trained with other settings\n  "
+            + "\n  ".join(problems)
+            + "\nresume with the run's settings (only --epochs may change), or choose another --out"
+        )
 
 
 def _check_seeds(seeds) -> list:
@@ -77,15 +90,29 @@ def _plan(config, seeds, dirs, resume, fingerprint) -> list:
             plan.append(None)
             continue
         if not resume:
-            raise ValueError(f"{d} already holds a run ({ck}): resume it (resume=True, or --resume "
-                             f"with --epochs as the new total) or choose another output folder")
-        check_resume(load_checkpoint(ck), config, seed=seed, fingerprint=fingerprint, path=ck)
+            raise ValueError(
+                f"{d} already holds a run ({ck}): resume it (resume=True, or --resume "
+                f"with --epochs as the new total) or choose another output folder"
+            )
+        check_resume(
+            load_checkpoint(ck), config, seed=seed, fingerprint=fingerprint, path=ck
+        )
         plan.append(ck)
     return plan
 
 
-def train_ensemble(config: TrainConfig, train_data, val_data=None, *, seeds=(0,), out_dir=None,
-                   resume: bool = False, model_fn=None, metadata: dict | None = None, **run):
+def train_ensemble(
+    config: TrainConfig,
+    train_data,
+    val_data=None,
+    *,
+    seeds=(0,),
+    out_dir=None,
+    resume: bool = False,
+    model_fn=None,
+    metadata: dict | None = None,
+    **run,
+):
     """Train one model per seed with ``config``'s recipe; returns ``(Ensemble, [History, ...])``.
 
     ``train_data``, ``val_data``: SI datasets (e.g. ``config.load_splits(store)``).  ``model_fn``:
@@ -95,8 +122,10 @@ def train_ensemble(config: TrainConfig, train_data, val_data=None, *, seeds=(0,)
     ``num_workers`` of :class:`~spsll.learn.trainer.Trainer`.
     """
     if not isinstance(config, TrainConfig):
-        raise TypeError(f"config must be a TrainConfig (e.g. spsll.learn.config.TFCConfig()), "
-                        f"got {type(config).__name__}")
+        raise TypeError(
+            f"config must be a TrainConfig (e.g. spsll.learn.config.TFCConfig()), "
+            f"got {type(config).__name__}"
+        )
     seeds = _check_seeds(seeds)
     dirs = member_dirs(out_dir, seeds)
     fingerprint = getattr(train_data, "fingerprint", None)
@@ -107,13 +136,27 @@ def train_ensemble(config: TrainConfig, train_data, val_data=None, *, seeds=(0,)
     members, histories = [], []
     for seed, d, ck in zip(seeds, dirs, plan):
         if ck is not None:
-            tr = Trainer.from_checkpoint(ck, train_data, val_data, epochs=config.epochs, checkpoint_dir=d, **run)
+            tr = Trainer.from_checkpoint(
+                ck, train_data, val_data, epochs=config.epochs, checkpoint_dir=d, **run
+            )
         else:
             seed_everything(seed)
-            model = model_fn() if model_fn is not None else config.build_model(train_data, fit=False)
+            model = (
+                model_fn()
+                if model_fn is not None
+                else config.build_model(train_data, fit=False)
+            )
             model.fit_normalization(train_data)
-            tr = Trainer(model, train_data, val_data, seed=seed, checkpoint_dir=d, metadata=meta,
-                         **config.trainer_kwargs(), **run)
+            tr = Trainer(
+                model,
+                train_data,
+                val_data,
+                seed=seed,
+                checkpoint_dir=d,
+                metadata=meta,
+                **config.trainer_kwargs(),
+                **run,
+            )
         histories.append(tr.fit())
         members.append(tr.model)
     return Ensemble(members), histories

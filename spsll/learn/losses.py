@@ -15,6 +15,7 @@
 * ``"mae"`` — mean absolute error on the same standardised scale.
 
 """
+
 from __future__ import annotations
 
 import torch
@@ -50,9 +51,13 @@ class PaperWallLoss(nn.Module):
     def __init__(self, model: nn.Module, tau_weight: float = 5.0):
         super().__init__()
         if "target" not in getattr(model, "norms", {}):
-            raise ValueError("loss 'paper_wall' needs a model with a 'target' normalization "
-                             "(σ, τ outputs), e.g. WallNet or InverseCNN")
-        self._norm = [model.norms["target"]]  # a list, so it is not registered as a submodule
+            raise ValueError(
+                "loss 'paper_wall' needs a model with a 'target' normalization "
+                "(σ, τ outputs), e.g. WallNet or InverseCNN"
+            )
+        self._norm = [
+            model.norms["target"]
+        ]  # a list, so it is not registered as a submodule
         self.tau_weight = finite_scalar("tau_weight", tau_weight, low=0)
 
     def forward(self, out, target):

@@ -11,6 +11,7 @@ For (σ, τ) the scorecard adds the combinations a dispersion actually carries:
 Predictions are clipped to σ ≥ ``SIGMA_FLOOR`` and τ ≥ 0 before p, T and s_min are formed
 (a network may return a negative σ or τ, which is no material).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,7 +25,9 @@ SIGMA_FLOOR = 1e-12
 def _pair(y, p):
     y, p = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
     if y.shape != p.shape:
-        raise ValueError(f"truth and prediction must have the same shape, got {y.shape} and {p.shape}")
+        raise ValueError(
+            f"truth and prediction must have the same shape, got {y.shape} and {p.shape}"
+        )
     if y.size == 0:
         raise ValueError("truth and prediction are empty")
     return y, p
@@ -61,34 +64,52 @@ def p_T(sigma_tau):
     σ is clipped to ``SIGMA_FLOOR`` and τ to 0 first."""
     st = np.asarray(sigma_tau, dtype=float)
     if st.ndim != 2 or st.shape[1] != 2:
-        raise ValueError(f"sigma_tau must have shape (B, 2) = (σ, τ) [m], got {st.shape}")
+        raise ValueError(
+            f"sigma_tau must have shape (B, 2) = (σ, τ) [m], got {st.shape}"
+        )
     s = np.clip(st[:, 0], SIGMA_FLOOR, None)
     t = np.clip(st[:, 1], 0.0, None)
     return s / (s + t), s * t / (s + t)
 
 
-def inverse_scores(truth, pred, *, n_cells: int, a: float, scheme: str = "parseval") -> dict:
+def inverse_scores(
+    truth, pred, *, n_cells: int, a: float, scheme: str = "parseval"
+) -> dict:
     """Scores of (σ, τ) predictions [m], arrays (B, 2): R² of σ, τ, p, T and s_min; RMSE of σ, τ
     and T [nm] and of p and s_min [1].  ``n_cells``, ``a`` [m], ``scheme``: the chain of the data
     (s_min depends on N: 0.580 at (10, 5) nm for N = 500, 0.604 for N = 1000)."""
     from ..physics.envelope import s_min
+
     truth, pred = _pair(truth, pred)
     if truth.ndim != 2 or truth.shape[1] != 2:
-        raise ValueError(f"truth and prediction must have shape (B, 2) = (σ, τ) [m], got {truth.shape}")
+        raise ValueError(
+            f"truth and prediction must have shape (B, 2) = (σ, τ) [m], got {truth.shape}"
+        )
     pt, Tt = p_T(truth)
     pp, Tp = p_T(pred)
-    clip = np.column_stack([np.clip(pred[:, 0], SIGMA_FLOOR, None), np.clip(pred[:, 1], 0.0, None)])
+    clip = np.column_stack(
+        [np.clip(pred[:, 0], SIGMA_FLOOR, None), np.clip(pred[:, 1], 0.0, None)]
+    )
     st, sp = (s_min(n_cells, a, v[:, 0], v[:, 1], scheme) for v in (truth, clip))
     nm = 1e-9
-    return {"r2_sigma": r2(truth[:, 0], pred[:, 0]), "r2_tau": r2(truth[:, 1], pred[:, 1]),
-            "rmse_sigma_nm": rmse(truth[:, 0], pred[:, 0]) / nm, "rmse_tau_nm": rmse(truth[:, 1], pred[:, 1]) / nm,
-            "r2_p": r2(pt, pp), "r2_T": r2(Tt, Tp), "rmse_p": rmse(pt, pp), "rmse_T_nm": rmse(Tt, Tp) / nm,
-            "r2_smin": r2(st, sp), "rmse_smin": rmse(st, sp)}
+    return {
+        "r2_sigma": r2(truth[:, 0], pred[:, 0]),
+        "r2_tau": r2(truth[:, 1], pred[:, 1]),
+        "rmse_sigma_nm": rmse(truth[:, 0], pred[:, 0]) / nm,
+        "rmse_tau_nm": rmse(truth[:, 1], pred[:, 1]) / nm,
+        "r2_p": r2(pt, pp),
+        "r2_T": r2(Tt, Tp),
+        "rmse_p": rmse(pt, pp),
+        "rmse_T_nm": rmse(Tt, Tp) / nm,
+        "r2_smin": r2(st, sp),
+        "rmse_smin": rmse(st, sp),
+    }
 
 
 def seed_summary(runs, prefix: str = "seed_") -> dict:
     """Mean and sample standard deviation over seeds of each metric of ``runs`` (a list of dicts
-    with the same keys): ``{prefix + "mean_" + key: …, prefix + "std_" + key: …}`` (std 0 for one run)."""
+    with the same keys): ``{prefix + "mean_" + key: …, prefix + "std_" + key: …}`` (std 0 for one run).
+    """
     runs = list(runs)
     if not runs:
         raise ValueError("runs must hold at least one dict of metrics")

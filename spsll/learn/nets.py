@@ -23,6 +23,7 @@ Convention shared by all models (and relied on by :mod:`spsll.learn.train`):
 * ``model.config`` is a plain dict of the constructor's arguments, so
   ``build_model(type(model).__name__, model.config)`` rebuilds it (checkpoints store both).
 """
+
 from __future__ import annotations
 
 import torch
@@ -33,10 +34,20 @@ from ..units import NM, THZ
 from .blocks import ConvTrunk, Net, Normalization, _as_batch, _mlp, mean_std
 from .tfc import TFCDispersion, dispersion_k_grid, tfc_least_squares
 
-
 __all__ = [
-    "Normalization", "ConvTrunk", "InverseCNN", "TFCDispersion", "WallNet", "MODELS", "build_model",
-    "dispersion_k_grid", "fold_even", "tfc_least_squares", "THZ", "NM", "Net",
+    "Normalization",
+    "ConvTrunk",
+    "InverseCNN",
+    "TFCDispersion",
+    "WallNet",
+    "MODELS",
+    "build_model",
+    "dispersion_k_grid",
+    "fold_even",
+    "tfc_least_squares",
+    "THZ",
+    "NM",
+    "Net",
 ]
 
 
@@ -63,24 +74,44 @@ class InverseCNN(Net):
     ``target`` per component.  ``forward`` returns standardised (σ, τ).
     """
 
-    def __init__(self, length: int = 500, dropout: float = 0.3, pool_size: int = 4,
-                 channels=(64, 128, 256, 128), kernels=(5, 5, 3, 3), pools=(2, 2, 2, 1),
-                 hidden=(256, 64), fold_k: bool = False):
+    def __init__(
+        self,
+        length: int = 500,
+        dropout: float = 0.3,
+        pool_size: int = 4,
+        channels=(64, 128, 256, 128),
+        kernels=(5, 5, 3, 3),
+        pools=(2, 2, 2, 1),
+        hidden=(256, 64),
+        fold_k: bool = False,
+    ):
         super().__init__()
         length = positive_int("length", length, low=8)
         dropout = finite_scalar("dropout", dropout, low=0.0, high=0.95)
         pool_size = positive_int("pool_size", pool_size)
         self.fold_k = bool(fold_k)
-        self.config = dict(length=length, dropout=dropout, pool_size=pool_size, channels=list(channels),
-                           kernels=list(kernels), pools=list(pools), hidden=list(hidden), fold_k=self.fold_k)
+        self.config = dict(
+            length=length,
+            dropout=dropout,
+            pool_size=pool_size,
+            channels=list(channels),
+            kernels=list(kernels),
+            pools=list(pools),
+            hidden=list(hidden),
+            fold_k=self.fold_k,
+        )
         self.length = length
         self.features = ConvTrunk([1, *channels], kernels, pools, pool_size)
         seen = length // 2 + 1 if self.fold_k else length
         if seen < self.features.min_length:
-            raise ValueError(f"length must be >= {self.features.min_length} for pools {list(pools)}"
-                             f"{' (after folding: length // 2 + 1)' if self.fold_k else ''}, got {length}")
-        self.head = nn.Sequential(nn.Dropout(dropout),
-                                  _mlp([self.features.out_features, *hidden, 2], dropout=dropout))
+            raise ValueError(
+                f"length must be >= {self.features.min_length} for pools {list(pools)}"
+                f"{' (after folding: length // 2 + 1)' if self.fold_k else ''}, got {length}"
+            )
+        self.head = nn.Sequential(
+            nn.Dropout(dropout),
+            _mlp([self.features.out_features, *hidden, 2], dropout=dropout),
+        )
         self.norms["input"] = Normalization((length,), 0.0, THZ)
         self.norms["target"] = Normalization((2,), 0.0, 10 * NM)
 
@@ -93,7 +124,9 @@ class InverseCNN(Net):
 
     def _fit_stats(self, x, y) -> None:
         x = x[0] if isinstance(x, tuple) else x
-        self.set_normalization("input", *mean_std(x.reshape(len(x), -1), 0, floor_fraction=0.01))
+        self.set_normalization(
+            "input", *mean_std(x.reshape(len(x), -1), 0, floor_fraction=0.01)
+        )
         self.set_normalization("target", *mean_std(y, 0))
 
 
@@ -101,8 +134,8 @@ def fold_even(x: torch.Tensor) -> torch.Tensor:
     """Values (B, L) on the fftshifted k grid → (B, L // 2 + 1) on ``|k|`` = 0, 1, …: f(0), then
     ½[f(k) + f(−k)], then (even L) the zone-edge value f(−π/a), which has no partner."""
     c = x.shape[-1] // 2
-    n = x.shape[-1] - c - 1                                  # positive wavenumbers
-    parts = [x[:, c:c + 1], 0.5 * (x[:, c + 1:] + x[:, c - n:c].flip(-1))]
+    n = x.shape[-1] - c - 1  # positive wavenumbers
+    parts = [x[:, c : c + 1], 0.5 * (x[:, c + 1 :] + x[:, c - n : c].flip(-1))]
     if x.shape[-1] % 2 == 0:
         parts.append(x[:, :1])
     return torch.cat(parts, -1)
@@ -134,31 +167,56 @@ class WallNet(Net):
     (``"mse"`` on standardised targets by default, ``"paper_wall"`` = MSE(σ) + 5 MSE(τ) in nm).
     """
 
-    def __init__(self, length: int = 500, dropout: float = 0.3, channels=(32, 64, 128, 128),
-                 kernels=(7, 5, 5, 3), pools=(2, 2, 2, 1), pool_size: int = 4, width_hidden: int = 32,
-                 fusion=(128, 64), window: int | None = None):
+    def __init__(
+        self,
+        length: int = 500,
+        dropout: float = 0.3,
+        channels=(32, 64, 128, 128),
+        kernels=(7, 5, 5, 3),
+        pools=(2, 2, 2, 1),
+        pool_size: int = 4,
+        width_hidden: int = 32,
+        fusion=(128, 64),
+        window: int | None = None,
+    ):
         super().__init__()
         length = positive_int("length", length, low=8)
         if window is not None:
             window = positive_int("window", window, low=8)
             if window > length:
-                raise ValueError(f"window must be between 8 and length = {length} cells, got {window}")
+                raise ValueError(
+                    f"window must be between 8 and length = {length} cells, got {window}"
+                )
         dropout = finite_scalar("dropout", dropout, low=0.0, high=0.95)
         pool_size = positive_int("pool_size", pool_size)
         width_hidden = positive_int("width_hidden", width_hidden)
         if len(channels) != 4:
             raise ValueError(f"channels must list 4 conv blocks, got {list(channels)}")
-        self.config = dict(length=length, dropout=dropout, channels=list(channels), kernels=list(kernels),
-                           pools=list(pools), pool_size=pool_size, width_hidden=width_hidden, fusion=list(fusion),
-                           window=window)
+        self.config = dict(
+            length=length,
+            dropout=dropout,
+            channels=list(channels),
+            kernels=list(kernels),
+            pools=list(pools),
+            pool_size=pool_size,
+            width_hidden=width_hidden,
+            fusion=list(fusion),
+            window=window,
+        )
         self.length = length
         self.window = window
         self.profile_net = ConvTrunk([1, *channels], kernels, pools, pool_size)
         seen = length if window is None else window
         if seen < self.profile_net.min_length:
-            raise ValueError(f"{'length' if window is None else 'window'} must be >= {self.profile_net.min_length} "
-                             f"for pools {list(pools)}, got {seen}")
-        self.profile_proj = nn.Sequential(nn.Linear(self.profile_net.out_features, 128), nn.ReLU(), nn.Dropout(dropout))
+            raise ValueError(
+                f"{'length' if window is None else 'window'} must be >= {self.profile_net.min_length} "
+                f"for pools {list(pools)}, got {seen}"
+            )
+        self.profile_proj = nn.Sequential(
+            nn.Linear(self.profile_net.out_features, 128),
+            nn.ReLU(),
+            nn.Dropout(dropout),
+        )
         self.width_net = _mlp([1, width_hidden, width_hidden], final_act=True)
         self.fusion = _mlp([128 + width_hidden, *fusion, 2], dropout=dropout)
         self.norms["profile"] = Normalization((length,), 0.0, 1.0)
@@ -174,16 +232,21 @@ class WallNet(Net):
             p = _as_batch(p, self.length, "profile")
             w = self._in(width).reshape(-1, 1)
             if w.shape[0] != p.shape[0]:
-                raise ValueError(f"width must have one value per profile: got {w.shape[0]} widths "
-                                 f"for {p.shape[0]} profiles")
+                raise ValueError(
+                    f"width must have one value per profile: got {w.shape[0]} widths "
+                    f"for {p.shape[0]} profiles"
+                )
         if self.window is None:
             p = self.norms["profile"].encode(p)
-        else:                                       # cut the window first, then encode it with its cells' statistics
+        else:  # cut the window first, then encode it with its cells' statistics
             idx = self.window_index(p)
             norm = self.norms["profile"]
             p = (p.gather(-1, idx) - norm.mean[idx]) / norm.std[idx]
         w = self.norms["width"].encode(w)
-        h = torch.cat([self.profile_proj(self.profile_net(p[:, None, :])), self.width_net(w)], dim=-1)
+        h = torch.cat(
+            [self.profile_proj(self.profile_net(p[:, None, :])), self.width_net(w)],
+            dim=-1,
+        )
         return self.fusion(h)
 
     def _fit_stats(self, x, y) -> None:

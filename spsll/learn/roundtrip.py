@@ -4,6 +4,7 @@ The paper's "predicted width" is not defined; here it is the width (paper Eq. 10
 that the solver relaxes with the predicted (σ, τ), clipped to the sampled box first (σ ≤ 0 or
 τ < 0 is no material).  The error is actual − predicted width [m].
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,11 +28,17 @@ def relaxed_widths(material, pred, sigma_range, tau_range, **options):
     return np.atleast_1d(domain_wall(material, s, t, **options).width), n_clipped
 
 
-def width_roundtrip(material, pred, truth, actual_width, sigma_range, tau_range, **options) -> dict:
+def width_roundtrip(
+    material, pred, truth, actual_width, sigma_range, tau_range, **options
+) -> dict:
     """R² of σ and τ and the mean and standard deviation of actual − relaxed width [nm]."""
     w, n_clipped = relaxed_widths(material, pred, sigma_range, tau_range, **options)
     err = (np.asarray(actual_width, dtype=float) - w) / 1e-9
     truth = np.asarray(truth, dtype=float)
-    return {"r2_sigma": metrics.r2(truth[:, 0], pred[:, 0]), "r2_tau": metrics.r2(truth[:, 1], pred[:, 1]),
-            "width_error_mean_nm": float(err.mean()), "width_error_std_nm": float(err.std()),
-            "n_clipped": n_clipped}
+    return {
+        "r2_sigma": metrics.r2(truth[:, 0], pred[:, 0]),
+        "r2_tau": metrics.r2(truth[:, 1], pred[:, 1]),
+        "width_error_mean_nm": float(err.mean()),
+        "width_error_std_nm": float(err.std()),
+        "n_clipped": n_clipped,
+    }

@@ -1,4 +1,5 @@
 """Seeds and the RNG states a checkpoint saves: torch (CPU/CUDA), numpy, python and the loaders'."""
+
 from __future__ import annotations
 
 import random
@@ -24,10 +25,18 @@ def rng_state(loader_gens: dict) -> dict:
     version, pystate, gauss_next = random.getstate()
     out = {
         "torch": torch.get_rng_state(),
-        "numpy": {"kind": kind, "keys": torch.from_numpy(keys.astype(np.int64)), "pos": int(pos),
-                  "has_gauss": int(has_gauss), "cached_gaussian": float(cached)},
-        "python": {"version": int(version), "state": torch.tensor(pystate, dtype=torch.int64),
-                   "gauss_next": gauss_next},
+        "numpy": {
+            "kind": kind,
+            "keys": torch.from_numpy(keys.astype(np.int64)),
+            "pos": int(pos),
+            "has_gauss": int(has_gauss),
+            "cached_gaussian": float(cached),
+        },
+        "python": {
+            "version": int(version),
+            "state": torch.tensor(pystate, dtype=torch.int64),
+            "gauss_next": gauss_next,
+        },
         "loaders": {k: g.get_state() for k, g in loader_gens.items() if g is not None},
     }
     if torch.cuda.is_available() and torch.cuda.is_initialized():
@@ -38,13 +47,21 @@ def rng_state(loader_gens: dict) -> dict:
 def set_rng_state(state: dict, loader_gens: dict) -> None:
     torch.set_rng_state(state["torch"])
     n = state["numpy"]
-    np.random.set_state((n["kind"], n["keys"].numpy().astype(np.uint32), n["pos"], n["has_gauss"],
-                         n["cached_gaussian"]))
+    np.random.set_state(
+        (
+            n["kind"],
+            n["keys"].numpy().astype(np.uint32),
+            n["pos"],
+            n["has_gauss"],
+            n["cached_gaussian"],
+        )
+    )
     p = state["python"]
-    random.setstate((p["version"], tuple(int(v) for v in p["state"].tolist()), p["gauss_next"]))
+    random.setstate(
+        (p["version"], tuple(int(v) for v in p["state"].tolist()), p["gauss_next"])
+    )
     for k, g in loader_gens.items():
         if g is not None and k in state.get("loaders", {}):
             g.set_state(state["loaders"][k])
     if "cuda" in state and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state["cuda"])
-

@@ -1,4 +1,5 @@
 """The TFC dispersion network: (σ, τ) → f(k) by a constrained expression, and its least-squares floor."""
+
 from __future__ import annotations
 
 import math
@@ -18,7 +19,11 @@ __all__ = ["TFCDispersion", "dispersion_k_grid", "tfc_least_squares"]
 def dispersion_k_grid(n: int = 500, a: float = FePt.a) -> torch.Tensor:
     """The k grid of :func:`spsll.dispersion` [rad/m]: fftshifted, ascending, k_j ∈ [−π/a, π/a)."""
     n = positive_int("n", n, low=2)
-    return 2 * math.pi * torch.fft.fftshift(torch.fft.fftfreq(n, d=float(a), dtype=torch.float64))
+    return (
+        2
+        * math.pi
+        * torch.fft.fftshift(torch.fft.fftfreq(n, d=float(a), dtype=torch.float64))
+    )
 
 
 class TFCDispersion(Net):
@@ -66,22 +71,51 @@ class TFCDispersion(Net):
 
     FORMS = ("harmonic", "paper")
 
-    def __init__(self, material: Material = FePt, form: str = "harmonic", n_k: int = 500, k=None,
-                 n_harmonics: int = 6, x_max: float = 5.1, c_max: float = 0.1, b_max: float = 0.5,
-                 hidden=(64, 64, 64), use_dispersion: bool = False, dispersion_length: int = 500,
-                 dropout: float = 0.0, gap_thz: float | None = None, a: float | None = None,
-                 x_ideal_thz: float | None = None):
+    def __init__(
+        self,
+        material: Material = FePt,
+        form: str = "harmonic",
+        n_k: int = 500,
+        k=None,
+        n_harmonics: int = 6,
+        x_max: float = 5.1,
+        c_max: float = 0.1,
+        b_max: float = 0.5,
+        hidden=(64, 64, 64),
+        use_dispersion: bool = False,
+        dispersion_length: int = 500,
+        dropout: float = 0.0,
+        gap_thz: float | None = None,
+        a: float | None = None,
+        x_ideal_thz: float | None = None,
+    ):
         super().__init__()
         if form not in self.FORMS:
             raise ValueError(f"form must be one of {self.FORMS}, got {form!r}")
         if not isinstance(material, Material):
-            raise TypeError(f"material must be a spsll.Material, got {type(material).__name__}")
-        a = finite_scalar("a", material.a if a is None else a, low=0, low_open=True, unit="m")
-        gap = finite_scalar("gap_thz", material.ideal_frequency(0.0) / THZ if gap_thz is None else gap_thz,
-                            low=0, unit="THz")
-        x_ideal = (material.ideal_frequency(math.pi / material.a) / THZ - material.ideal_frequency(0.0) / THZ) / 2
-        x_ideal = finite_scalar("x_ideal_thz", x_ideal if x_ideal_thz is None else x_ideal_thz, low=0,
-                                low_open=True, unit="THz")
+            raise TypeError(
+                f"material must be a spsll.Material, got {type(material).__name__}"
+            )
+        a = finite_scalar(
+            "a", material.a if a is None else a, low=0, low_open=True, unit="m"
+        )
+        gap = finite_scalar(
+            "gap_thz",
+            material.ideal_frequency(0.0) / THZ if gap_thz is None else gap_thz,
+            low=0,
+            unit="THz",
+        )
+        x_ideal = (
+            material.ideal_frequency(math.pi / material.a) / THZ
+            - material.ideal_frequency(0.0) / THZ
+        ) / 2
+        x_ideal = finite_scalar(
+            "x_ideal_thz",
+            x_ideal if x_ideal_thz is None else x_ideal_thz,
+            low=0,
+            low_open=True,
+            unit="THz",
+        )
         x_max = finite_scalar("x_max", x_max, low=0, low_open=True, unit="THz")
         c_max = finite_scalar("c_max", c_max, low=0, low_open=True, unit="THz")
         b_max = finite_scalar("b_max", b_max, low=0, low_open=True, unit="THz")
@@ -92,32 +126,67 @@ class TFCDispersion(Net):
         else:
             k_t = torch.as_tensor(k, dtype=torch.float64).reshape(-1)
             if k_t.numel() < 1 or not torch.isfinite(k_t).all():
-                raise ValueError("k must be a non-empty 1-D array of finite wavenumbers [rad/m]")
+                raise ValueError(
+                    "k must be a non-empty 1-D array of finite wavenumbers [rad/m]"
+                )
         n_k = int(k_t.numel())
-        self.form, self.a, self.gap, self.x_max, self.c_max, self.b_max = form, a, gap, x_max, c_max, b_max
+        self.form, self.a, self.gap, self.x_max, self.c_max, self.b_max = (
+            form,
+            a,
+            gap,
+            x_max,
+            c_max,
+            b_max,
+        )
         self.n_harmonics = n_harmonics if form == "harmonic" else 5
         self.use_dispersion = bool(use_dispersion)
-        self.config = dict(form=form, n_k=n_k, k=None if k is None else k_t.tolist(), n_harmonics=n_harmonics,
-                           x_max=x_max, c_max=c_max, b_max=b_max, hidden=list(hidden),
-                           use_dispersion=self.use_dispersion, dispersion_length=int(dispersion_length),
-                           dropout=dropout, gap_thz=gap, a=a, x_ideal_thz=x_ideal)
+        self.config = dict(
+            form=form,
+            n_k=n_k,
+            k=None if k is None else k_t.tolist(),
+            n_harmonics=n_harmonics,
+            x_max=x_max,
+            c_max=c_max,
+            b_max=b_max,
+            hidden=list(hidden),
+            use_dispersion=self.use_dispersion,
+            dispersion_length=int(dispersion_length),
+            dropout=dropout,
+            gap_thz=gap,
+            a=a,
+            x_ideal_thz=x_ideal,
+        )
         # κ = k a / π; kept in float64 until the module dtype is chosen (buffer follows .to()).
         self.register_buffer("kappa", (k_t * a / math.pi).float())
         n_out = 1 + (self.n_harmonics - 1 if form == "harmonic" else 5)
         self.norms["input"] = Normalization((2,), 0.0, 10 * NM)
-        self.param_net = _mlp([2, *hidden], dropout=dropout, act=nn.SiLU, final_act=True) if hidden else nn.Identity()
+        self.param_net = (
+            _mlp([2, *hidden], dropout=dropout, act=nn.SiLU, final_act=True)
+            if hidden
+            else nn.Identity()
+        )
         if self.use_dispersion:
-            self.dispersion_length = positive_int("dispersion_length", dispersion_length, low=8)
-            self.norms["dispersion"] = Normalization((self.dispersion_length,), 0.0, THZ)
-            self.disp_net = ConvTrunk([1, 64, 128, 256, 128], [5, 5, 3, 3], [2, 2, 2, 1], 4)
-            self.disp_proj = nn.Sequential(nn.Linear(self.disp_net.out_features, 64), nn.ReLU())
+            self.dispersion_length = positive_int(
+                "dispersion_length", dispersion_length, low=8
+            )
+            self.norms["dispersion"] = Normalization(
+                (self.dispersion_length,), 0.0, THZ
+            )
+            self.disp_net = ConvTrunk(
+                [1, 64, 128, 256, 128], [5, 5, 3, 3], [2, 2, 2, 1], 4
+            )
+            self.disp_proj = nn.Sequential(
+                nn.Linear(self.disp_net.out_features, 64), nn.ReLU()
+            )
         n_feat = (hidden[-1] if hidden else 2) + (64 if self.use_dispersion else 0)
         self.coeff_head = nn.Linear(n_feat, n_out)
         with torch.no_grad():  # start at the ideal dispersion
             self.coeff_head.weight.zero_()
             self.coeff_head.bias.zero_()
             if form == "harmonic":
-                self.coeff_head.bias[0] = x_ideal + math.log(-math.expm1(-x_ideal))  # softplus⁻¹
+                self.coeff_head.bias[0] = x_ideal + math.log(
+                    -math.expm1(-x_ideal)
+                )  # softplus⁻¹
             else:
                 r = min(x_ideal / x_max, 0.99)
                 self.coeff_head.bias[0] = math.log(r / (1 - r))
@@ -129,25 +198,41 @@ class TFCDispersion(Net):
         if p.ndim == 1:
             p = p[None]
         if p.ndim != 2 or p.shape[-1] != 2:
-            raise ValueError(f"params must have shape (batch, 2) = (sigma, tau) in metres, got {tuple(p.shape)}")
+            raise ValueError(
+                f"params must have shape (batch, 2) = (sigma, tau) in metres, got {tuple(p.shape)}"
+            )
         h = self.param_net(self.norms["input"].encode(p))
         if self.use_dispersion:
             if dispersion is None:
-                raise ValueError("this TFCDispersion was built with use_dispersion=True: pass a dispersion")
+                raise ValueError(
+                    "this TFCDispersion was built with use_dispersion=True: pass a dispersion"
+                )
             d = _as_batch(self._in(dispersion), self.dispersion_length, "dispersion")
             d = self.norms["dispersion"].encode(d)
             h = torch.cat([h, self.disp_proj(self.disp_net(d[:, None, :]))], dim=-1)
         elif dispersion is not None:
-            raise ValueError("this TFCDispersion was built with use_dispersion=False: do not pass a dispersion")
+            raise ValueError(
+                "this TFCDispersion was built with use_dispersion=False: do not pass a dispersion"
+            )
         return self.constrain(self.coeff_head(h))
 
     def constrain(self, z: torch.Tensor) -> torch.Tensor:
         """Bounded activations z → coefficients [THz] (the TFC constraints on the coefficients)."""
         if self.form == "paper":
-            return torch.cat([self.x_max * torch.sigmoid(z[..., :1]), self.c_max * torch.tanh(z[..., 1:])], -1)
-        return torch.cat([F.softplus(z[..., :1]), self.b_max * torch.tanh(z[..., 1:])], -1)
+            return torch.cat(
+                [
+                    self.x_max * torch.sigmoid(z[..., :1]),
+                    self.c_max * torch.tanh(z[..., 1:]),
+                ],
+                -1,
+            )
+        return torch.cat(
+            [F.softplus(z[..., :1]), self.b_max * torch.tanh(z[..., 1:])], -1
+        )
 
-    def expression(self, coeffs: torch.Tensor, k: torch.Tensor | None = None) -> torch.Tensor:
+    def expression(
+        self, coeffs: torch.Tensor, k: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """f(k) [THz] for coefficients (B, n) at wavenumbers k [rad/m] (default: the model grid).
 
         Returns (B, K).  Differentiable in k (the constraint tests use autograd).
@@ -163,9 +248,13 @@ class TFCDispersion(Net):
             ak = kappa.abs()
             powers = torch.cat([ak ** (n + 1) for n in range(1, 6)], dim=0)  # (5, K)
             return X * (1 - torch.cos(ka)) + self.gap + c @ powers
-        n = torch.arange(1, coeffs.shape[-1] + 1, dtype=coeffs.dtype, device=coeffs.device)
+        n = torch.arange(
+            1, coeffs.shape[-1] + 1, dtype=coeffs.dtype, device=coeffs.device
+        )
         basis = 1 - torch.cos(n[:, None] * ka)  # (N, K)
-        return self.gap + coeffs @ basis      # a (B, N) x (N, K) product, no (B, K, N) temporary
+        return (
+            self.gap + coeffs @ basis
+        )  # a (B, N) x (N, K) product, no (B, K, N) temporary
 
     def forward(self, params, dispersion=None):
         """(σ, τ) [m] (B, 2) [+ dispersion (B, L) Hz] → f(k) on the model grid [THz], (B, n_k)."""
@@ -210,29 +299,46 @@ def tfc_least_squares(model: TFCDispersion, f, *, bounded: bool = True):
     """
     import numpy as np
     from scipy.optimize import lsq_linear
+
     if not isinstance(model, TFCDispersion):
         raise TypeError(f"model must be a TFCDispersion, got {type(model).__name__}")
-    f = f.detach().cpu().double().numpy() if torch.is_tensor(f) else np.asarray(f, dtype=float)
+    f = (
+        f.detach().cpu().double().numpy()
+        if torch.is_tensor(f)
+        else np.asarray(f, dtype=float)
+    )
     single = f.ndim == 1
     F2 = f[None] if single else f
     n_k = int(model.kappa.numel())
     if F2.ndim != 2 or F2.shape[-1] != n_k:
-        raise ValueError(f"f must have shape (K,) or (B, K) with K = {n_k} (the model's k grid), "
-                         f"got {tuple(f.shape)}")
+        raise ValueError(
+            f"f must have shape (K,) or (B, K) with K = {n_k} (the model's k grid), "
+            f"got {tuple(f.shape)}"
+        )
     if not np.isfinite(F2).all():
         raise ValueError("f must be finite")
     n = model.coeff_head.out_features
     k = model.kappa.detach().cpu().double() * math.pi / model.a
     with torch.no_grad():
-        basis = (model.expression(torch.eye(n, dtype=torch.float64), k=k) - model.gap).numpy().T  # (K, n)
+        basis = (
+            (model.expression(torch.eye(n, dtype=torch.float64), k=k) - model.gap)
+            .numpy()
+            .T
+        )  # (K, n)
     inf = np.inf
     if not bounded:
         lo, hi = [-inf] * n, [inf] * n
     elif model.form == "paper":
-        lo, hi = [0.0] + [-model.c_max] * (n - 1), [model.x_max] + [model.c_max] * (n - 1)
+        lo, hi = [0.0] + [-model.c_max] * (n - 1), [model.x_max] + [model.c_max] * (
+            n - 1
+        )
     else:
         lo, hi = [0.0] + [-model.b_max] * (n - 1), [inf] + [model.b_max] * (n - 1)
-    coeffs = np.stack([lsq_linear(basis, row / THZ - model.gap, bounds=(lo, hi),
-                                  method="bvls").x for row in F2])
+    coeffs = np.stack(
+        [
+            lsq_linear(basis, row / THZ - model.gap, bounds=(lo, hi), method="bvls").x
+            for row in F2
+        ]
+    )
     fit = (coeffs @ basis.T + model.gap) * THZ
     return (coeffs[0], fit[0]) if single else (coeffs, fit)

@@ -13,20 +13,63 @@ The work is done in modules with one job each:
 
 Normalisation is the model's: ``model.fit_normalization(train_data)`` (see :mod:`spsll.learn.nets`).
 """
+
 from __future__ import annotations
 
-from .checkpoint import CHECKPOINT_FORMAT, History, load_checkpoint, load_model, save_checkpoint
-from .config import CONFIGS, InverseConfig, TFCConfig, TrainConfig, WallConfig, config_for
+from .checkpoint import (
+    CHECKPOINT_FORMAT,
+    History,
+    load_checkpoint,
+    load_model,
+    save_checkpoint,
+)
+from .config import (
+    CONFIGS,
+    InverseConfig,
+    TFCConfig,
+    TrainConfig,
+    WallConfig,
+    config_for,
+)
 from .ensemble import ResumeError, check_resume, member_dirs, train_ensemble
 from .losses import LOSSES, make_loss
-from .predict import Ensemble, EnsemblePrediction, load_ensemble, predict, predict_ensemble, prediction_rate
+from .predict import (
+    Ensemble,
+    EnsemblePrediction,
+    load_ensemble,
+    predict,
+    predict_ensemble,
+    prediction_rate,
+)
 from .seeding import seed_everything
 from .trainer import Trainer, fit, resume
 
 __all__ = [
-    "Trainer", "History", "fit", "resume", "seed_everything", "make_loss", "LOSSES",
-    "save_checkpoint", "load_checkpoint", "load_model", "predict", "prediction_rate",
-    "Ensemble", "EnsemblePrediction", "train_ensemble", "predict_ensemble", "load_ensemble",
-    "CHECKPOINT_FORMAT", "TrainConfig", "InverseConfig", "TFCConfig", "WallConfig", "CONFIGS",
-    "config_for", "ResumeError", "check_resume", "member_dirs",
+    "Trainer",
+    "History",
+    "fit",
+    "resume",
+    "seed_everything",
+    "make_loss",
+    "LOSSES",
+    "save_checkpoint",
+    "load_checkpoint",
+    "load_model",
+    "predict",
+    "prediction_rate",
+    "Ensemble",
+    "EnsemblePrediction",
+    "train_ensemble",
+    "predict_ensemble",
+    "load_ensemble",
+    "CHECKPOINT_FORMAT",
+    "TrainConfig",
+    "InverseConfig",
+    "TFCConfig",
+    "WallConfig",
+    "CONFIGS",
+    "config_for",
+    "ResumeError",
+    "check_resume",
+    "member_dirs",
 ]

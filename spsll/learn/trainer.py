@@ -18,6 +18,7 @@ see :mod:`spsll.learn.checkpoint`.  :func:`resume` continues a run and, on CPU, 
 bit the result of the uninterrupted run.  At the end of :meth:`Trainer.fit` ``model.pt``
 (inference: best weights, config, normalisation, history) and ``history.json`` are written too.
 """
+
 from __future__ import annotations
 
 import copy
@@ -31,7 +32,13 @@ from torch.utils.data import DataLoader, Dataset
 
 from .._files import write_json
 from .._validate import finite_scalar, positive_int
-from .checkpoint import CHECKPOINT_FORMAT, History, device as _device, load_checkpoint, save_checkpoint
+from .checkpoint import (
+    CHECKPOINT_FORMAT,
+    History,
+    device as _device,
+    load_checkpoint,
+    save_checkpoint,
+)
 from .losses import make_loss
 from .nets import MODELS, build_model
 from .seeding import rng_state, seed_everything, set_rng_state
@@ -62,8 +69,10 @@ def _check_data(name, data, required=True):
             raise ValueError(f"{name} must be a torch Dataset or DataLoader, got None")
         return None
     if not isinstance(data, (Dataset, DataLoader)):
-        raise TypeError(f"{name} must be a torch Dataset or DataLoader yielding (input, target), "
-                        f"got {type(data).__name__}")
+        raise TypeError(
+            f"{name} must be a torch Dataset or DataLoader yielding (input, target), "
+            f"got {type(data).__name__}"
+        )
     try:
         n = len(data.dataset if isinstance(data, DataLoader) else data)
     except TypeError:
@@ -73,13 +82,28 @@ def _check_data(name, data, required=True):
     return data
 
 
-
 # ------------------------------------------------------------------------------------------
 # the trainer
 # ------------------------------------------------------------------------------------------
-_TRAIN_KEYS = ("loss", "loss_kwargs", "epochs", "batch_size", "lr", "weight_decay", "patience", "min_delta",
-               "lr_factor", "lr_patience", "lr_threshold", "min_lr", "grad_clip", "seed", "restore_best", "checkpoint_every",
-               "num_workers")
+_TRAIN_KEYS = (
+    "loss",
+    "loss_kwargs",
+    "epochs",
+    "batch_size",
+    "lr",
+    "weight_decay",
+    "patience",
+    "min_delta",
+    "lr_factor",
+    "lr_patience",
+    "lr_threshold",
+    "min_lr",
+    "grad_clip",
+    "seed",
+    "restore_best",
+    "checkpoint_every",
+    "num_workers",
+)
 
 
 class Trainer:
@@ -108,15 +132,39 @@ class Trainer:
     progress : show a tqdm bar.  ``metadata``: a plain dict stored in checkpoints (data source…).
     """
 
-    def __init__(self, model: nn.Module, train_data, val_data=None, *, loss: str = "mse",
-                 loss_kwargs: dict | None = None, epochs: int = 100, batch_size: int = 64, lr: float = 1e-3,
-                 weight_decay: float = 0.0, patience: int | None = 20, min_delta: float = 0.0,
-                 lr_factor: float = 0.5, lr_patience: int = 5, lr_threshold: float = 1e-4, min_lr: float = 1e-6,
-                 grad_clip: float | None = None, seed: int = 0, device="cpu", checkpoint_dir=None,
-                 checkpoint_every: int = 1, restore_best: bool = True, progress: bool = True,
-                 num_workers: int = 0, metadata: dict | None = None, _resuming: bool = False):
+    def __init__(
+        self,
+        model: nn.Module,
+        train_data,
+        val_data=None,
+        *,
+        loss: str = "mse",
+        loss_kwargs: dict | None = None,
+        epochs: int = 100,
+        batch_size: int = 64,
+        lr: float = 1e-3,
+        weight_decay: float = 0.0,
+        patience: int | None = 20,
+        min_delta: float = 0.0,
+        lr_factor: float = 0.5,
+        lr_patience: int = 5,
+        lr_threshold: float = 1e-4,
+        min_lr: float = 1e-6,
+        grad_clip: float | None = None,
+        seed: int = 0,
+        device="cpu",
+        checkpoint_dir=None,
+        checkpoint_every: int = 1,
+        restore_best: bool = True,
+        progress: bool = True,
+        num_workers: int = 0,
+        metadata: dict | None = None,
+        _resuming: bool = False,
+    ):
         if not isinstance(model, nn.Module):
-            raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
+            raise TypeError(
+                f"model must be a torch nn.Module, got {type(model).__name__}"
+            )
         self.epochs = positive_int("epochs", epochs)
         self.batch_size = positive_int("batch_size", batch_size)
         self.lr = finite_scalar("lr", lr, low=0, low_open=True)
@@ -129,14 +177,20 @@ class Trainer:
         self.lr_patience = positive_int("lr_patience", lr_patience, low=0)
         self.lr_threshold = finite_scalar("lr_threshold", lr_threshold, low=0)
         self.min_lr = finite_scalar("min_lr", min_lr, low=0)
-        self.grad_clip = None if grad_clip is None else finite_scalar("grad_clip", grad_clip, low=0, low_open=True)
+        self.grad_clip = (
+            None
+            if grad_clip is None
+            else finite_scalar("grad_clip", grad_clip, low=0, low_open=True)
+        )
         self.seed = positive_int("seed", seed, low=0)
         self.checkpoint_every = positive_int("checkpoint_every", checkpoint_every)
         self.num_workers = positive_int("num_workers", num_workers, low=0)
         self.restore_best = bool(restore_best)
         self.progress = bool(progress)
         self.device = _device(device)
-        self.checkpoint_dir = None if checkpoint_dir is None else os.fspath(checkpoint_dir)
+        self.checkpoint_dir = (
+            None if checkpoint_dir is None else os.fspath(checkpoint_dir)
+        )
         self.loss_name = loss
         self.loss_kwargs = dict(loss_kwargs or {})
         self.metadata = dict(metadata or {})
@@ -150,11 +204,22 @@ class Trainer:
         self.train_gen = torch.Generator().manual_seed(self.seed)
         self.val_gen = torch.Generator().manual_seed(self.seed + 1)
         self.train_loader = self._loader(train_data, shuffle=True, gen=self.train_gen)
-        self.val_loader = None if val_data is None else self._loader(val_data, shuffle=False, gen=self.val_gen)
-        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        self.val_loader = (
+            None
+            if val_data is None
+            else self._loader(val_data, shuffle=False, gen=self.val_gen)
+        )
+        self.optimizer = torch.optim.Adam(
+            self.model.parameters(), lr=self.lr, weight_decay=self.weight_decay
+        )
         self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
-            self.optimizer, mode="min", factor=self.lr_factor, patience=self.lr_patience,
-            threshold=self.lr_threshold, min_lr=self.min_lr)
+            self.optimizer,
+            mode="min",
+            factor=self.lr_factor,
+            patience=self.lr_patience,
+            threshold=self.lr_threshold,
+            min_lr=self.min_lr,
+        )
         self.epoch = 0
         self.history = History()
         self.best_state = None
@@ -168,12 +233,20 @@ class Trainer:
         n = len(data)
         # BatchNorm cannot train on a batch of one: drop a trailing single sample.
         drop_last = shuffle and n > self.batch_size and n % self.batch_size == 1
-        return DataLoader(data, batch_size=self.batch_size, shuffle=shuffle, generator=gen, drop_last=drop_last,
-                          num_workers=self.num_workers)
+        return DataLoader(
+            data,
+            batch_size=self.batch_size,
+            shuffle=shuffle,
+            generator=gen,
+            drop_last=drop_last,
+            num_workers=self.num_workers,
+        )
 
     def _loader_gens(self):
-        return {"train": self.train_loader.generator,
-                "val": None if self.val_loader is None else self.val_loader.generator}
+        return {
+            "train": self.train_loader.generator,
+            "val": None if self.val_loader is None else self.val_loader.generator,
+        }
 
     # -- one epoch --------------------------------------------------------------------------
     def _batch_loss(self, x, y):
@@ -182,8 +255,10 @@ class Trainer:
         out = _call(self.model, x)
         if not self._checked:
             if out.shape != y.shape:
-                raise ValueError(f"model output shape {tuple(out.shape)} does not match the target shape "
-                                 f"{tuple(y.shape)}: check that the dataset matches the model")
+                raise ValueError(
+                    f"model output shape {tuple(out.shape)} does not match the target shape "
+                    f"{tuple(y.shape)}: check that the dataset matches the model"
+                )
             self._checked = True
         t = _encode(self.model, y)
         return self.loss_fn(out, t), len(y)
@@ -194,8 +269,10 @@ class Trainer:
         for i, (x, y) in enumerate(self.train_loader):
             loss, b = self._batch_loss(x, y)
             if not torch.isfinite(loss):
-                raise FloatingPointError(f"training loss became {loss.item()} at epoch {self.epoch + 1}, "
-                                         f"batch {i}; lower lr or check the data and normalisation")
+                raise FloatingPointError(
+                    f"training loss became {loss.item()} at epoch {self.epoch + 1}, "
+                    f"batch {i}; lower lr or check the data and normalisation"
+                )
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if self.grad_clip is not None:
@@ -223,17 +300,27 @@ class Trainer:
     def fit(self) -> History:
         """Train up to ``epochs`` (total) epochs; returns the :class:`History`."""
         from tqdm.auto import tqdm
+
         h = self.history
-        bar = tqdm(total=self.epochs, initial=self.epoch, disable=not self.progress, unit="epoch",
-                   desc=type(self.model).__name__)
+        bar = tqdm(
+            total=self.epochs,
+            initial=self.epoch,
+            disable=not self.progress,
+            unit="epoch",
+            desc=type(self.model).__name__,
+        )
         try:
             while self.epoch < self.epochs and not h.stopped_early:
                 t0 = time.perf_counter()
                 lr = self.optimizer.param_groups[0]["lr"]
                 train_loss = self._train_epoch()
-                val_loss = self.evaluate() if self.val_loader is not None else train_loss
+                val_loss = (
+                    self.evaluate() if self.val_loader is not None else train_loss
+                )
                 if not math.isfinite(val_loss):
-                    raise FloatingPointError(f"validation loss became {val_loss} at epoch {self.epoch + 1}")
+                    raise FloatingPointError(
+                        f"validation loss became {val_loss} at epoch {self.epoch + 1}"
+                    )
                 self.scheduler.step(val_loss)
                 self.epoch += 1
                 h.epoch.append(self.epoch)
@@ -243,16 +330,23 @@ class Trainer:
                 h.time_s.append(time.perf_counter() - t0)
                 if val_loss < h.best_val_loss - self.min_delta:
                     h.best_val_loss, h.best_epoch = val_loss, self.epoch
-                    self.best_state = {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()}
+                    self.best_state = {
+                        k: v.detach().cpu().clone()
+                        for k, v in self.model.state_dict().items()
+                    }
                     self.bad_epochs = 0
                 else:
                     self.bad_epochs += 1
                     if self.patience is not None and self.bad_epochs >= self.patience:
                         h.stopped_early = True
                 bar.update(1)
-                bar.set_postfix(train=f"{train_loss:.4g}", val=f"{val_loss:.4g}", lr=f"{lr:.2g}")
+                bar.set_postfix(
+                    train=f"{train_loss:.4g}", val=f"{val_loss:.4g}", lr=f"{lr:.2g}"
+                )
                 last = self.epoch >= self.epochs or h.stopped_early
-                if self.checkpoint_dir and (self.epoch % self.checkpoint_every == 0 or last):
+                if self.checkpoint_dir and (
+                    self.epoch % self.checkpoint_every == 0 or last
+                ):
                     self.save(os.path.join(self.checkpoint_dir, "checkpoint.pt"))
         finally:
             bar.close()
@@ -265,28 +359,41 @@ class Trainer:
 
     # -- state ------------------------------------------------------------------------------
     def config(self) -> dict:
-        return {k: getattr(self, "loss_name" if k == "loss" else k) for k in _TRAIN_KEYS}
+        return {
+            k: getattr(self, "loss_name" if k == "loss" else k) for k in _TRAIN_KEYS
+        }
 
     def _model_meta(self) -> dict:
         m = self.model
         name = type(m).__name__
-        return {"model_name": name if name in MODELS else None,
-                "model_config": copy.deepcopy(getattr(m, "config", {})),
-                "normalization": m.normalization_state() if hasattr(m, "normalization_state") else {}}
+        return {
+            "model_name": name if name in MODELS else None,
+            "model_config": copy.deepcopy(getattr(m, "config", {})),
+            "normalization": (
+                m.normalization_state() if hasattr(m, "normalization_state") else {}
+            ),
+        }
 
     def state_dict(self) -> dict:
         """Everything needed to resume exactly (tensors and plain containers only)."""
         from .. import __version__
+
         cpu = lambda sd: {k: v.detach().cpu().clone() for k, v in sd.items()}
         return {
-            "format": CHECKPOINT_FORMAT, "spsll_version": __version__, "torch_version": str(torch.__version__),
+            "format": CHECKPOINT_FORMAT,
+            "spsll_version": __version__,
+            "torch_version": str(torch.__version__),
             **self._model_meta(),
             "model_state": cpu(self.model.state_dict()),
             "optimizer_state": self.optimizer.state_dict(),
             "scheduler_state": self.scheduler.state_dict(),
             "epoch": self.epoch,
-            "best": {"val_loss": self.history.best_val_loss, "epoch": self.history.best_epoch,
-                     "state": self.best_state, "bad_epochs": self.bad_epochs},
+            "best": {
+                "val_loss": self.history.best_val_loss,
+                "epoch": self.history.best_epoch,
+                "state": self.best_state,
+                "bad_epochs": self.bad_epochs,
+            },
             "history": self.history.to_dict(),
             "train_config": self.config(),
             "metadata": self.metadata,
@@ -312,34 +419,68 @@ class Trainer:
     def save_model(self, path) -> None:
         """Write an inference checkpoint: the current weights (best, after fit), config, normalisation."""
         from .. import __version__
-        save_checkpoint({"format": CHECKPOINT_FORMAT, "spsll_version": __version__, **self._model_meta(),
-                         "model_state": {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()},
-                         "history": self.history.to_dict(), "train_config": self.config(),
-                         "metadata": self.metadata}, path)
+
+        save_checkpoint(
+            {
+                "format": CHECKPOINT_FORMAT,
+                "spsll_version": __version__,
+                **self._model_meta(),
+                "model_state": {
+                    k: v.detach().cpu().clone()
+                    for k, v in self.model.state_dict().items()
+                },
+                "history": self.history.to_dict(),
+                "train_config": self.config(),
+                "metadata": self.metadata,
+            },
+            path,
+        )
 
     @classmethod
-    def from_checkpoint(cls, path, train_data, val_data=None, *, model: nn.Module | None = None,
-                        **overrides) -> "Trainer":
+    def from_checkpoint(
+        cls,
+        path,
+        train_data,
+        val_data=None,
+        *,
+        model: nn.Module | None = None,
+        **overrides,
+    ) -> "Trainer":
         """Rebuild a trainer from ``checkpoint.pt`` to continue training (see :func:`resume`).
 
         ``model``: a module of the same architecture; default: rebuilt from the stored config.
         ``overrides``: ``epochs`` (new total), ``device``, ``progress``, ``checkpoint_dir``,
         ``checkpoint_every``, ``num_workers``; other settings come from the checkpoint.
         """
-        allowed = {"epochs", "device", "progress", "checkpoint_dir", "checkpoint_every", "num_workers"}
+        allowed = {
+            "epochs",
+            "device",
+            "progress",
+            "checkpoint_dir",
+            "checkpoint_every",
+            "num_workers",
+        }
         bad = set(overrides) - allowed
         if bad:
-            raise ValueError(f"cannot override {sorted(bad)} when resuming; allowed: {sorted(allowed)}")
+            raise ValueError(
+                f"cannot override {sorted(bad)} when resuming; allowed: {sorted(allowed)}"
+            )
         ckpt = load_checkpoint(path)
         if "optimizer_state" not in ckpt:
-            raise ValueError(f"{path} is an inference checkpoint (model.pt); resume from checkpoint.pt")
+            raise ValueError(
+                f"{path} is an inference checkpoint (model.pt); resume from checkpoint.pt"
+            )
         if model is None:
             if ckpt.get("model_name") is None:
-                raise ValueError("the checkpoint's model is not an spsll.learn.nets model: pass model=")
+                raise ValueError(
+                    "the checkpoint's model is not an spsll.learn.nets model: pass model="
+                )
             model = build_model(ckpt["model_name"], ckpt["model_config"])
         cfg = dict(ckpt["train_config"])
         cfg.update(overrides)
-        cfg.setdefault("checkpoint_dir", os.path.dirname(os.path.abspath(os.fspath(path))))
+        cfg.setdefault(
+            "checkpoint_dir", os.path.dirname(os.path.abspath(os.fspath(path)))
+        )
         tr = cls(model, train_data, val_data, _resuming=True, **cfg)
         tr.load_state_dict(ckpt)
         return tr
@@ -359,4 +500,3 @@ def resume(path, train_data, val_data=None, *, model=None, **overrides) -> Train
     tr = Trainer.from_checkpoint(path, train_data, val_data, model=model, **overrides)
     tr.fit()
     return tr
-
