@@ -189,167 +189,82 @@ def cmd_train(args):
     return 0
 
 
-def _add_config_options(s, cls):
+#: options of every network: flag, argparse keywords (the default is the recipe's field)
+_COMMON = [
+    ("--epochs", dict(type=int, help="total epochs (a resumed run counts those done)")),
+    ("--batch-size", dict(type=int, help="minibatch size")),
+    ("--lr", dict(type=float, help="Adam learning rate")),
+    ("--weight-decay", dict(type=float, help="Adam weight decay")),
+    ("--patience", dict(type=_patience, help="early-stopping patience in epochs ('none': "
+                        "train every epoch)")),
+    ("--lr-patience", dict(type=int, help="ReduceLROnPlateau patience [epochs]")),
+    ("--lr-factor", dict(type=float, help="ReduceLROnPlateau factor, in (0, 1)")),
+    ("--fractions", dict(type=float, nargs=3, metavar=("TRAIN", "VAL", "TEST"),
+                         help="split of the store")),
+    ("--split-seed", dict(type=int, help="seed of the train/val/test split")),
+]
+#: options of one network
+_OWN = {
+    "tfc": [
+        ("--form", dict(choices=["harmonic", "paper"], help="constrained expression: "
+                        "improved cosine harmonics or the paper's Eq. 8")),
+        ("--n-harmonics", dict(type=int, help="N of the harmonic form"))],
+    "inverse": [
+        ("--dropout", dict(type=float, help="dropout fraction, in [0, 0.95]")),
+        ("--channels", dict(type=int, nargs=4, metavar="C",
+                            help="channels of the 4 conv blocks (positive integers)")),
+        ("--fold-k", dict(action="store_true", help="fold the even dispersion onto |k| "
+                          "(half the input; not in the paper)"))],
+    "walls": [
+        ("--dropout", dict(type=float, help="dropout fraction, in [0, 0.95]")),
+        ("--channels", dict(type=int, nargs=4, metavar="C",
+                            help="channels of the 4 conv blocks (positive integers)")),
+        ("--width", dict(choices=["cosine", "tanh"], help="wall-width estimate used as "
+                         "input (cosine series, paper Eq. 10, or tanh fit)")),
+        ("--window", dict(type=int, help="cells around the wall that the profile branch "
+                          "sees (default: all; 64 is as accurate and ~9x faster)"))],
+}
+#: options of the run, not of the recipe
+_RUN = [
+    ("--seed", dict(type=int, default=0, help="seed of initialisation, dropout and shuffling")),
+    ("--ensemble", dict(type=int, default=1, help="train K members with seeds S..S+K-1")),
+    ("--device", dict(default="cpu", help="torch device, e.g. cpu or cuda")),
+    ("--resume", dict(action="store_true", help="continue the run in --out from its "
+                      "checkpoint.pt")),
+    ("--checkpoint-every", dict(type=int, default=1, help="write checkpoint.pt every N epochs")),
+    ("--allow-incomplete", dict(action="store_true", help="use the finished part of an "
+                                "unfinished store")),
+    ("--no-progress", dict(action="store_true", help="no progress bar")),
+]
+
+
+def _add_options(s, cls):
     d = cls()
-    s.add_argument(
-        "--epochs",
-        type=int,
-        default=d.epochs,
-        help="total epochs (a resumed run counts those done)",
-    )
-    s.add_argument(
-        "--batch-size", type=int, default=d.batch_size, help="minibatch size"
-    )
-    s.add_argument("--lr", type=float, default=d.lr, help="Adam learning rate")
-    s.add_argument(
-        "--weight-decay", type=float, default=d.weight_decay, help="Adam weight decay"
-    )
-    s.add_argument(
-        "--patience",
-        type=_patience,
-        default=d.patience,
-        help="early-stopping patience in epochs ('none': train every epoch)",
-    )
-    s.add_argument(
-        "--lr-patience",
-        type=int,
-        default=d.lr_patience,
-        help="ReduceLROnPlateau patience [epochs]",
-    )
-    s.add_argument(
-        "--lr-factor",
-        type=float,
-        default=d.lr_factor,
-        help="ReduceLROnPlateau factor, in (0, 1)",
-    )
-    s.add_argument(
-        "--loss",
-        choices=list(cls.losses()),
-        default=d.loss,
-        help="mse: on standardised targets; mae; paper_wall: MSE(sigma) + 5 MSE(tau) in nm",
-    )
-    s.add_argument(
-        "--fractions",
-        type=float,
-        nargs=3,
-        default=list(d.fractions),
-        metavar=("TRAIN", "VAL", "TEST"),
-        help="split of the store",
-    )
-    s.add_argument(
-        "--split-seed",
-        type=int,
-        default=d.split_seed,
-        help="seed of the train/val/test split",
-    )
-    if cls.kind == "tfc":
-        s.add_argument(
-            "--form",
-            choices=["harmonic", "paper"],
-            default=d.form,
-            help="constrained expression: improved cosine harmonics or the paper's Eq. 8",
-        )
-        s.add_argument(
-            "--n-harmonics",
-            type=int,
-            default=d.n_harmonics,
-            help="N of the harmonic form",
-        )
-        return
-    s.add_argument(
-        "--dropout",
-        type=float,
-        default=d.dropout,
-        help="dropout fraction, in [0, 0.95]",
-    )
-    s.add_argument(
-        "--channels",
-        type=int,
-        nargs=4,
-        metavar="C",
-        default=list(d.channels),
-        help="channels of the 4 conv blocks (positive integers)",
-    )
-    if cls.kind == "inverse":
-        s.add_argument(
-            "--fold-k",
-            action="store_true",
-            help="fold the even dispersion onto |k| (half the input; not in the paper)",
-        )
-    else:
-        s.add_argument(
-            "--width",
-            choices=["cosine", "tanh"],
-            default=d.width,
-            help="wall-width estimate used as input (cosine series, paper Eq. 10, or tanh fit)",
-        )
-        s.add_argument(
-            "--window",
-            type=int,
-            default=d.window,
-            help="cells around the wall that the profile branch sees (default: all; 64 is as "
-            "accurate and ~9x faster)",
-        )
+    loss = ("--loss", dict(choices=list(cls.losses()), help="mse: on standardised targets; "
+                           "mae; paper_wall: MSE(sigma) + 5 MSE(tau) in nm"))
+    for flag, kw in _COMMON + [loss] + _OWN[cls.kind]:
+        value = getattr(d, flag[2:].replace("-", "_"))
+        if kw.get("action") != "store_true":
+            kw = {**kw, "default": list(value) if isinstance(value, tuple) else value}
+        s.add_argument(flag, **kw)
+    for flag, kw in _RUN:
+        s.add_argument(flag, **kw)
 
 
 def register(sub):
     """Add the ``train`` subcommand to the subparsers ``sub`` of the ``spsll`` parser."""
     from .learn.config import CONFIGS
 
-    t = sub.add_parser(
-        "train",
-        help="train a network (inverse CNN, TFC dispersion, wall net) on a store",
-        description=_DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    t = sub.add_parser("train", help="train a network (inverse CNN, TFC dispersion, wall net) "
+                       "on a store", description=_DESCRIPTION,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     kinds = t.add_subparsers(dest="kind", required=True)
     for kind, cls in CONFIGS.items():
-        s = kinds.add_parser(
-            kind,
-            help=HELPS[kind],
-            formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-        )
-        s.add_argument(
-            "--data",
-            required=True,
-            default=argparse.SUPPRESS,
-            help="HDF5 store written by 'spsll generate' (required)",
-        )
-        s.add_argument(
-            "--out",
-            required=True,
-            default=argparse.SUPPRESS,
-            help="output folder (required)",
-        )
-        _add_config_options(s, cls)
-        s.add_argument(
-            "--seed",
-            type=int,
-            default=0,
-            help="seed of initialisation, dropout and shuffling",
-        )
-        s.add_argument(
-            "--ensemble",
-            type=int,
-            default=1,
-            help="train K members with seeds S..S+K-1",
-        )
-        s.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda")
-        s.add_argument(
-            "--resume",
-            action="store_true",
-            help="continue the run in --out from its checkpoint.pt",
-        )
-        s.add_argument(
-            "--checkpoint-every",
-            type=int,
-            default=1,
-            help="write checkpoint.pt every N epochs",
-        )
-        s.add_argument(
-            "--allow-incomplete",
-            action="store_true",
-            help="use the finished part of an unfinished store",
-        )
-        s.add_argument("--no-progress", action="store_true", help="no progress bar")
+        s = kinds.add_parser(kind, help=HELPS[kind],
+                             formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        s.add_argument("--data", required=True, default=argparse.SUPPRESS,
+                       help="HDF5 store written by 'spsll generate' (required)")
+        s.add_argument("--out", required=True, default=argparse.SUPPRESS,
+                       help="output folder (required)")
+        _add_options(s, cls)
         s.set_defaults(func=cmd_train)

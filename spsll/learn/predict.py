@@ -13,7 +13,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from .._validate import positive_int
 from .checkpoint import device as _device, load_model
-from .trainer import _call, _to
+from .batching import call as _call, to_device as _to
 
 __all__ = [
     "predict",

@@ -26,6 +26,18 @@ def dispersion_k_grid(n: int = 500, a: float = FePt.a) -> torch.Tensor:
     )
 
 
+def _k_grid(k, n_k, a) -> torch.Tensor:
+    """The output grid [rad/m], float64: ``k`` as given, or :func:`dispersion_k_grid` (n_k, a)."""
+    if k is None:
+        return dispersion_k_grid(n_k, a)
+    k_t = torch.as_tensor(k, dtype=torch.float64).reshape(-1)
+    if k_t.numel() < 1 or not torch.isfinite(k_t).all():
+        raise ValueError(
+            "k must be a non-empty 1-D array of finite wavenumbers [rad/m]"
+        )
+    return k_t
+
+
 class TFCDispersion(Net):
     r"""(σ, τ) → dispersion f(k) by a constrained expression (theory of functional connections).
 
@@ -121,14 +133,7 @@ class TFCDispersion(Net):
         b_max = finite_scalar("b_max", b_max, low=0, low_open=True, unit="THz")
         n_harmonics = positive_int("n_harmonics", n_harmonics)
         dropout = finite_scalar("dropout", dropout, low=0.0, high=0.95)
-        if k is None:
-            k_t = dispersion_k_grid(n_k, a)
-        else:
-            k_t = torch.as_tensor(k, dtype=torch.float64).reshape(-1)
-            if k_t.numel() < 1 or not torch.isfinite(k_t).all():
-                raise ValueError(
-                    "k must be a non-empty 1-D array of finite wavenumbers [rad/m]"
-                )
+        k_t = _k_grid(k, n_k, a)
         n_k = int(k_t.numel())
         self.form, self.a, self.gap, self.x_max, self.c_max, self.b_max = (
             form,
@@ -140,26 +145,24 @@ class TFCDispersion(Net):
         )
         self.n_harmonics = n_harmonics if form == "harmonic" else 5
         self.use_dispersion = bool(use_dispersion)
-        self.config = dict(
-            form=form,
-            n_k=n_k,
-            k=None if k is None else k_t.tolist(),
-            n_harmonics=n_harmonics,
-            x_max=x_max,
-            c_max=c_max,
-            b_max=b_max,
-            hidden=list(hidden),
-            use_dispersion=self.use_dispersion,
-            dispersion_length=int(dispersion_length),
-            dropout=dropout,
-            gap_thz=gap,
-            a=a,
-            x_ideal_thz=x_ideal,
-        )
+        # fmt: off
+        self.config = dict(form=form, n_k=n_k, k=None if k is None else k_t.tolist(),
+                           n_harmonics=n_harmonics, x_max=x_max, c_max=c_max, b_max=b_max,
+                           hidden=list(hidden), use_dispersion=self.use_dispersion,
+                           dispersion_length=int(dispersion_length), dropout=dropout,
+                           gap_thz=gap, a=a, x_ideal_thz=x_ideal)
+        # fmt: on
         # κ = k a / π; kept in float64 until the module dtype is chosen (buffer follows .to()).
         self.register_buffer("kappa", (k_t * a / math.pi).float())
         n_out = 1 + (self.n_harmonics - 1 if form == "harmonic" else 5)
         self.norms["input"] = Normalization((2,), 0.0, 10 * NM)
+        self._build_layers(hidden, dropout, dispersion_length, n_out, x_ideal)
+
+    def _build_layers(self, hidden, dropout, dispersion_length, n_out, x_ideal):
+        """Coefficient network (and the dispersion branch); the last layer starts at the
+        material's ideal dispersion (zero weights, bias b_1 = X_ideal or X = X_ideal).
+        """
+        form, x_max = self.form, self.x_max
         self.param_net = (
             _mlp([2, *hidden], dropout=dropout, act=nn.SiLU, final_act=True)
             if hidden

@@ -21,7 +21,6 @@ bit the result of the uninterrupted run.  At the end of :meth:`Trainer.fit` ``mo
 
 from __future__ import annotations
 
-import copy
 import math
 import os
 import time
@@ -32,81 +31,21 @@ from torch.utils.data import DataLoader, Dataset
 
 from .._files import write_json
 from .._validate import finite_scalar, positive_int
-from .checkpoint import (
-    CHECKPOINT_FORMAT,
-    History,
-    device as _device,
-    load_checkpoint,
-    save_checkpoint,
-)
+from .batching import call, check_data, encode, to_device
+from .checkpoint import History, device as _device
 from .losses import make_loss
-from .nets import MODELS, build_model
-from .seeding import rng_state, seed_everything, set_rng_state
+from .seeding import seed_everything
+from .trainer_state import CheckpointState
 
 __all__ = ["Trainer", "fit", "resume"]
-
-
-def _to(x, device, dtype=None):
-    if isinstance(x, (tuple, list)):
-        return type(x)(_to(v, device, dtype) for v in x)
-    x = torch.as_tensor(x)
-    if dtype is not None and x.is_floating_point():
-        x = x.to(dtype)
-    return x.to(device)
-
-
-def _call(model, x):
-    return model(*x) if isinstance(x, (tuple, list)) else model(x)
-
-
-def _encode(model, y):
-    return model.encode_target(y) if hasattr(model, "encode_target") else y
-
-
-def _check_data(name, data, required=True):
-    if data is None:
-        if required:
-            raise ValueError(f"{name} must be a torch Dataset or DataLoader, got None")
-        return None
-    if not isinstance(data, (Dataset, DataLoader)):
-        raise TypeError(
-            f"{name} must be a torch Dataset or DataLoader yielding (input, target), "
-            f"got {type(data).__name__}"
-        )
-    try:
-        n = len(data.dataset if isinstance(data, DataLoader) else data)
-    except TypeError:
-        raise TypeError(f"{name} must be a map-style dataset with a length") from None
-    if n == 0:
-        raise ValueError(f"{name} is empty")
-    return data
 
 
 # ------------------------------------------------------------------------------------------
 # the trainer
 # ------------------------------------------------------------------------------------------
-_TRAIN_KEYS = (
-    "loss",
-    "loss_kwargs",
-    "epochs",
-    "batch_size",
-    "lr",
-    "weight_decay",
-    "patience",
-    "min_delta",
-    "lr_factor",
-    "lr_patience",
-    "lr_threshold",
-    "min_lr",
-    "grad_clip",
-    "seed",
-    "restore_best",
-    "checkpoint_every",
-    "num_workers",
-)
 
 
-class Trainer:
+class Trainer(CheckpointState):
     """Train ``model`` on ``train_data``, select on ``val_data`` (see the module docstring).
 
     Parameters
@@ -165,6 +104,75 @@ class Trainer:
             raise TypeError(
                 f"model must be a torch nn.Module, got {type(model).__name__}"
             )
+        opts = dict(locals())
+        for name in (
+            "self",
+            "model",
+            "train_data",
+            "val_data",
+            "_resuming",
+            "__class__",
+        ):
+            opts.pop(name, None)
+        self._set_options(**opts)
+        check_data("train_data", train_data)
+        check_data("val_data", val_data, required=False)
+
+        if not _resuming:
+            seed_everything(self.seed)
+        self.model = model.to(self.device)
+        self.loss_fn = make_loss(self.loss_name, model, **self.loss_kwargs)
+        self.train_gen = torch.Generator().manual_seed(self.seed)
+        self.val_gen = torch.Generator().manual_seed(self.seed + 1)
+        self.train_loader = self._loader(train_data, shuffle=True, gen=self.train_gen)
+        self.val_loader = (
+            None
+            if val_data is None
+            else self._loader(val_data, shuffle=False, gen=self.val_gen)
+        )
+        self.optimizer = torch.optim.Adam(
+            self.model.parameters(), lr=self.lr, weight_decay=self.weight_decay
+        )
+        self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
+            self.optimizer,
+            mode="min",
+            factor=self.lr_factor,
+            patience=self.lr_patience,
+            threshold=self.lr_threshold,
+            min_lr=self.min_lr,
+        )
+        self.epoch = 0
+        self.history = History()
+        self.best_state = None
+        self.bad_epochs = 0
+        self._checked = False
+
+    def _set_options(
+        self,
+        *,
+        loss,
+        loss_kwargs,
+        epochs,
+        batch_size,
+        lr,
+        weight_decay,
+        patience,
+        min_delta,
+        lr_factor,
+        lr_patience,
+        lr_threshold,
+        min_lr,
+        grad_clip,
+        seed,
+        device,
+        checkpoint_dir,
+        checkpoint_every,
+        restore_best,
+        progress,
+        num_workers,
+        metadata,
+    ):
+        """Validate and keep the settings (see the class docstring)."""
         self.epochs = positive_int("epochs", epochs)
         self.batch_size = positive_int("batch_size", batch_size)
         self.lr = finite_scalar("lr", lr, low=0, low_open=True)
@@ -194,37 +202,6 @@ class Trainer:
         self.loss_name = loss
         self.loss_kwargs = dict(loss_kwargs or {})
         self.metadata = dict(metadata or {})
-        _check_data("train_data", train_data)
-        _check_data("val_data", val_data, required=False)
-
-        if not _resuming:
-            seed_everything(self.seed)
-        self.model = model.to(self.device)
-        self.loss_fn = make_loss(loss, model, **self.loss_kwargs)
-        self.train_gen = torch.Generator().manual_seed(self.seed)
-        self.val_gen = torch.Generator().manual_seed(self.seed + 1)
-        self.train_loader = self._loader(train_data, shuffle=True, gen=self.train_gen)
-        self.val_loader = (
-            None
-            if val_data is None
-            else self._loader(val_data, shuffle=False, gen=self.val_gen)
-        )
-        self.optimizer = torch.optim.Adam(
-            self.model.parameters(), lr=self.lr, weight_decay=self.weight_decay
-        )
-        self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
-            self.optimizer,
-            mode="min",
-            factor=self.lr_factor,
-            patience=self.lr_patience,
-            threshold=self.lr_threshold,
-            min_lr=self.min_lr,
-        )
-        self.epoch = 0
-        self.history = History()
-        self.best_state = None
-        self.bad_epochs = 0
-        self._checked = False
 
     # -- data -------------------------------------------------------------------------------
     def _loader(self, data, shuffle, gen):
@@ -251,8 +228,8 @@ class Trainer:
     # -- one epoch --------------------------------------------------------------------------
     def _batch_loss(self, x, y):
         dtype = next(self.model.parameters()).dtype
-        x, y = _to(x, self.device, dtype), _to(y, self.device, dtype)
-        out = _call(self.model, x)
+        x, y = to_device(x, self.device, dtype), to_device(y, self.device, dtype)
+        out = call(self.model, x)
         if not self._checked:
             if out.shape != y.shape:
                 raise ValueError(
@@ -260,7 +237,7 @@ class Trainer:
                     f"{tuple(y.shape)}: check that the dataset matches the model"
                 )
             self._checked = True
-        t = _encode(self.model, y)
+        t = encode(self.model, y)
         return self.loss_fn(out, t), len(y)
 
     def _train_epoch(self):
@@ -356,134 +333,6 @@ class Trainer:
             self.save_model(os.path.join(self.checkpoint_dir, "model.pt"))
             write_json(os.path.join(self.checkpoint_dir, "history.json"), h.to_dict())
         return h
-
-    # -- state ------------------------------------------------------------------------------
-    def config(self) -> dict:
-        return {
-            k: getattr(self, "loss_name" if k == "loss" else k) for k in _TRAIN_KEYS
-        }
-
-    def _model_meta(self) -> dict:
-        m = self.model
-        name = type(m).__name__
-        return {
-            "model_name": name if name in MODELS else None,
-            "model_config": copy.deepcopy(getattr(m, "config", {})),
-            "normalization": (
-                m.normalization_state() if hasattr(m, "normalization_state") else {}
-            ),
-        }
-
-    def state_dict(self) -> dict:
-        """Everything needed to resume exactly (tensors and plain containers only)."""
-        from .. import __version__
-
-        cpu = lambda sd: {k: v.detach().cpu().clone() for k, v in sd.items()}
-        return {
-            "format": CHECKPOINT_FORMAT,
-            "spsll_version": __version__,
-            "torch_version": str(torch.__version__),
-            **self._model_meta(),
-            "model_state": cpu(self.model.state_dict()),
-            "optimizer_state": self.optimizer.state_dict(),
-            "scheduler_state": self.scheduler.state_dict(),
-            "epoch": self.epoch,
-            "best": {
-                "val_loss": self.history.best_val_loss,
-                "epoch": self.history.best_epoch,
-                "state": self.best_state,
-                "bad_epochs": self.bad_epochs,
-            },
-            "history": self.history.to_dict(),
-            "train_config": self.config(),
-            "metadata": self.metadata,
-            "rng": rng_state(self._loader_gens()),
-        }
-
-    def load_state_dict(self, ckpt: dict) -> None:
-        self.model.load_state_dict(ckpt["model_state"])
-        self.optimizer.load_state_dict(ckpt["optimizer_state"])
-        self.scheduler.load_state_dict(ckpt["scheduler_state"])
-        self.epoch = int(ckpt["epoch"])
-        best = ckpt["best"]
-        self.best_state = best["state"]
-        self.bad_epochs = int(best["bad_epochs"])
-        self.history = History.from_dict(ckpt["history"])
-        self.metadata = dict(ckpt.get("metadata", {}))
-        set_rng_state(ckpt["rng"], self._loader_gens())
-
-    def save(self, path) -> None:
-        """Write the full resumable checkpoint atomically."""
-        save_checkpoint(self.state_dict(), path)
-
-    def save_model(self, path) -> None:
-        """Write an inference checkpoint: the current weights (best, after fit), config, normalisation."""
-        from .. import __version__
-
-        save_checkpoint(
-            {
-                "format": CHECKPOINT_FORMAT,
-                "spsll_version": __version__,
-                **self._model_meta(),
-                "model_state": {
-                    k: v.detach().cpu().clone()
-                    for k, v in self.model.state_dict().items()
-                },
-                "history": self.history.to_dict(),
-                "train_config": self.config(),
-                "metadata": self.metadata,
-            },
-            path,
-        )
-
-    @classmethod
-    def from_checkpoint(
-        cls,
-        path,
-        train_data,
-        val_data=None,
-        *,
-        model: nn.Module | None = None,
-        **overrides,
-    ) -> "Trainer":
-        """Rebuild a trainer from ``checkpoint.pt`` to continue training (see :func:`resume`).
-
-        ``model``: a module of the same architecture; default: rebuilt from the stored config.
-        ``overrides``: ``epochs`` (new total), ``device``, ``progress``, ``checkpoint_dir``,
-        ``checkpoint_every``, ``num_workers``; other settings come from the checkpoint.
-        """
-        allowed = {
-            "epochs",
-            "device",
-            "progress",
-            "checkpoint_dir",
-            "checkpoint_every",
-            "num_workers",
-        }
-        bad = set(overrides) - allowed
-        if bad:
-            raise ValueError(
-                f"cannot override {sorted(bad)} when resuming; allowed: {sorted(allowed)}"
-            )
-        ckpt = load_checkpoint(path)
-        if "optimizer_state" not in ckpt:
-            raise ValueError(
-                f"{path} is an inference checkpoint (model.pt); resume from checkpoint.pt"
-            )
-        if model is None:
-            if ckpt.get("model_name") is None:
-                raise ValueError(
-                    "the checkpoint's model is not an spsll.learn.nets model: pass model="
-                )
-            model = build_model(ckpt["model_name"], ckpt["model_config"])
-        cfg = dict(ckpt["train_config"])
-        cfg.update(overrides)
-        cfg.setdefault(
-            "checkpoint_dir", os.path.dirname(os.path.abspath(os.fspath(path)))
-        )
-        tr = cls(model, train_data, val_data, _resuming=True, **cfg)
-        tr.load_state_dict(ckpt)
-        return tr
 
 
 def fit(model, train_data, val_data=None, **kwargs) -> History:
