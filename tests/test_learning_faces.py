@@ -27,7 +27,7 @@ def test_html_table_words_and_numbers():
         ">0.123<" in t
         and ">yes<" in t
         and ">no<" in t
-        and ">–<" in t
+        and ">—<" in t
         and ">1.2e-05<" in t
     )
     assert t.count("<tr>") == 3  # header + two rows; the missing cells are dashes
@@ -172,4 +172,4 @@ def test_html_table_selects_and_labels_columns():
         "model",
         columns={"r2_sigma": "R² σ", "rmse_p": "p"},
     )
-    assert "R² σ" in t and ">0.500<" in t and "other" not in t and ">–<" in t
+    assert "R² σ" in t and ">0.5<" in t and "other" not in t and ">—<" in t
