@@ -61,7 +61,7 @@ INVERSE = {"r2_smin": "R² s_min", "r2_p": "R² p", "r2_T": "R² T", "r2_sigma":
            "rmse_tau_nm": "RMSE τ (nm)", "median_misfit_GHz": "median misfit (GHz)"}
 
 
-def html(rows: dict, index_label: str = "", digits: int = 3, columns: dict | None = None) -> str:
+def named_table(rows: dict, index_label: str = "", digits: int = 3, columns: dict | None = None) -> str:
     """:func:`html_table` of named rows: ``rows`` maps a row name to ``{column: value}``; the
     columns are those of the first row, in order, or ``columns`` ({key: heading}: which, in
     what order, under what heading).  A missing value shows as "—"."""

@@ -15,7 +15,7 @@ NM = 1e-9
 
 
 def test_html_table_words_and_numbers():
-    t = tables.html(
+    t = tables.named_table(
         {
             "a <b>": {"R²": 0.12345, "ok": True, "n": float("nan"), "tiny": 1.2e-5},
             "c": {"R²": 1.0, "ok": False},
@@ -32,7 +32,7 @@ def test_html_table_words_and_numbers():
     )
     assert t.count("<tr>") == 3  # header + two rows; the missing cells are dashes
     with pytest.raises(ValueError, match="at least one row"):
-        tables.html({})
+        tables.named_table({})
 
 
 def test_figure_builders():
@@ -167,7 +167,7 @@ def test_chapter_parameters_are_the_recipe(nb, cls, names):
 
 
 def test_html_table_selects_and_labels_columns():
-    t = tables.html(
+    t = tables.named_table(
         {"m": {"r2_sigma": 0.5, "other": 1.0}},
         "model",
         columns={"r2_sigma": "R² σ", "rmse_p": "p"},
