@@ -167,9 +167,9 @@ class Net(nn.Module):
         """Set the normalisation buffers from (the first ``max_samples`` of) the training ``data``.
 
         ``data``: a map-style Dataset or a DataLoader of ``(input, target)`` in SI units (the
-        items of :mod:`spsll.data.datasets`).  Statistics are computed in float64 from the data
+        items of ``spsll.data.datasets``).  Statistics are computed in float64 from the data
         alone; which buffers are fitted and how is the model's choice (see its docstring).
-        Returns :meth:`normalization_state`.
+        Returns ``normalization_state()``.
         """
         x, y = collect(data, max_samples)
         x = tuple(v.double() for v in x) if isinstance(x, tuple) else x.double()

@@ -4,7 +4,7 @@ For (σ, τ) the scorecard adds the combinations a dispersion actually carries:
 
 * p = σ/(σ+τ) (material fraction) and T = στ/(σ+τ) (correlation length), one-to-one with (σ, τ);
 * s_min, the flat value of the defect envelope of an N-cell chain
-  (:func:`spsll.physics.envelope.s_min`): in 1-D the dispersion is f₀ + s_min·X_ideal·(1 − cos ka)
+  (``spsll.physics.envelope.s_min``): in 1-D the dispersion is f₀ + s_min·X_ideal·(1 − cos ka)
   to within a few GHz, so it determines s_min and, beyond it, only what the prior box and the weak
   second handle at T ≳ 10 nm add.
 

@@ -69,7 +69,7 @@ class InverseCNN(Net):
     averages two independently measured peaks.
 
     Normalisers: ``input`` (shape (L,), default mean 0, std 1 THz) and ``target`` (shape (2,),
-    default mean 0, std 10 nm); :meth:`fit_normalization` sets ``input`` per k (the std floored
+    default mean 0, std 10 nm); :meth:`~spsll.learn.blocks.Net.fit_normalization` sets ``input`` per k (the std floored
     at 1 % of its mean over k, so that the nearly constant gap at k = 0 is not blown up) and
     ``target`` per component.  ``forward`` returns standardised (σ, τ).
     """
@@ -162,7 +162,7 @@ class WallNet(Net):
 
     ``forward(profile, width)`` or ``forward(x)`` with x of length L + 1 (profile, then width).
     Normalisers: ``profile`` (L,), mean 0, std 1 (m_z is a unit-vector component, already in
-    [−1, 1]: :meth:`fit_normalization` leaves it); ``width`` (1,), default mean 0, std 1 nm, and
+    [−1, 1]: :meth:`~spsll.learn.blocks.Net.fit_normalization` leaves it); ``width`` (1,), default mean 0, std 1 nm, and
     ``target`` (2,), default mean 0, std 10 nm, both fitted from the training data.  Loss choices: see :mod:`spsll.learn.train`
     (``"mse"`` on standardised targets by default, ``"paper_wall"`` = MSE(σ) + 5 MSE(τ) in nm).
     """

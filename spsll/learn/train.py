@@ -3,12 +3,12 @@
 The work is done in modules with one job each:
 
 * :mod:`spsll.learn.config` — one training configuration per network (the book's recipe);
-* :mod:`spsll.learn.losses` — the losses, in the model's loss space;
-* :mod:`spsll.learn.seeding` — seeds and the RNG states a checkpoint saves;
-* :mod:`spsll.learn.checkpoint` — History, atomic weights-only checkpoints, loading models;
-* :mod:`spsll.learn.trainer` — the Trainer (fit, early stopping, resume);
-* :mod:`spsll.learn.ensemble` — :func:`train_ensemble`, the path from splits to trained members;
-* :mod:`spsll.learn.predict` — predictions in SI units, rates, ensembles' mean and spread;
+* ``spsll.learn.losses`` — the losses, in the model's loss space;
+* ``spsll.learn.seeding`` — seeds and the RNG states a checkpoint saves;
+* ``spsll.learn.checkpoint`` — History, atomic weights-only checkpoints, loading models;
+* ``spsll.learn.trainer`` — the Trainer (fit, early stopping, resume);
+* ``spsll.learn.ensemble`` — :func:`~spsll.learn.ensemble.train_ensemble`, the path from splits to trained members;
+* ``spsll.learn.predict`` — predictions in SI units, rates, ensembles' mean and spread;
 * :mod:`spsll.learn.metrics`, :mod:`spsll.learn.conformal` — scores and split-conformal intervals.
 
 Normalisation is the model's: ``model.fit_normalization(train_data)`` (see :mod:`spsll.learn.nets`).

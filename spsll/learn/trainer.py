@@ -55,7 +55,7 @@ class Trainer(CheckpointState):
     train_data, val_data : Dataset or DataLoader of (input, target).  A Dataset is batched with
         ``batch_size`` and shuffled by a ``torch.Generator`` seeded with ``seed`` (checkpointed).
         Without ``val_data`` the training loss drives the scheduler and early stopping.
-    loss : one of :data:`LOSSES` (default ``"mse"`` on standardised targets); ``loss_kwargs``.
+    loss : one of :data:`~spsll.learn.losses.LOSSES` (default ``"mse"`` on standardised targets); ``loss_kwargs``.
     epochs : total number of epochs (a resumed run counts the epochs already done).
     batch_size, lr, weight_decay : Adam settings.
     patience : early-stopping patience in epochs (None: never stop early); ``min_delta`` the
