@@ -148,6 +148,7 @@ def markers(x, series, xlabel, ylabel, title, log_y=False):
                                  error_y=None if err is None else dict(type="data", array=err)))
     if log_y:
         fig.update_yaxes(type="log")
+    return fig
 
 
 # ---- learning chapters (04–06): predicted against true, points with guides ----------------------

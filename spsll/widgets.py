@@ -95,6 +95,7 @@ def explicit_wall_explorer(material=FePt, n_realisations=8, wall_cells=250, seed
         fig = plots.lines(e.x / NM, ys + [e.mean_profile, sps.m[2]], names, "x (nm)", "m_z",
                           f"σ = {s / NM:g} nm, τ = {t / NM:g} nm")
         return fig.update_xaxes(range=[-25, 25])
+    return _explorer(draw)
 
 
 # ---- learning chapters (04–06): the trained networks against the solver ------------------------
