@@ -1,18 +1,12 @@
 """Torch datasets over stores: splits fixed by seed, SI items, fingerprints, loaders."""
-
 import h5py
 import numpy as np
 import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from spsll.data.datasets import (
-    DefectsToDispersion,
-    DispersionToDefects,
-    WallToDefects,
-    load_splits,
-    split_indices,
-)
+from spsll.data.datasets import (DefectsToDispersion, DispersionToDefects, WallToDefects, load_splits,
+                                 split_indices)
 from spsll.data.generate import generate
 from spsll.data.store import StoreError, read_store
 
@@ -29,16 +23,7 @@ def walls(tmp_path_factory):
 @pytest.fixture(scope="module")
 def disp(tmp_path_factory):
     p = str(tmp_path_factory.mktemp("ds") / "disp.h5")
-    generate(
-        "dispersions",
-        20,
-        p,
-        chunk=10,
-        n_cells=64,
-        duration=1e-12,
-        seed=2,
-        progress=False,
-    )
+    generate("dispersions", 20, p, chunk=10, n_cells=64, duration=1e-12, seed=2, progress=False)
     return p
 
 
@@ -67,12 +52,9 @@ def test_wall_splits_yield_si_values_of_the_store(walls):
     assert torch.equal(profile, torch.as_tensor(data["m"][i, 2], dtype=torch.float32))
     assert width.item() == pytest.approx(data["width"][i], rel=1e-7)
     assert y.tolist() == pytest.approx([data["sigma"][i], data["tau"][i]], rel=1e-7)
-    assert np.array_equal(
-        tr.targets, np.stack([data["sigma"][tr.index], data["tau"][tr.index]], -1)
-    )
+    assert np.array_equal(tr.targets, np.stack([data["sigma"][tr.index], data["tau"][tr.index]], -1))
     # the model fits its normalisation from these items: the width's mean and spread in metres
     from spsll.learn.nets import WallNet
-
     m = WallNet(length=64, channels=(2, 2, 2, 2))
     m.fit_normalization(tr)
     w = data["width"][tr.index]
@@ -86,12 +68,7 @@ def test_tanh_width_option_and_loader_batches(walls):
     data, _ = read_store(walls)
     assert np.array_equal(ds.width, data["width_tanh"][ds.index])
     (p, w), y = next(iter(DataLoader(ds, batch_size=8, shuffle=True)))
-    assert (
-        p.shape == (8, 64)
-        and w.shape == (8,)
-        and y.shape == (8, 2)
-        and p.dtype == torch.float32
-    )
+    assert p.shape == (8, 64) and w.shape == (8,) and y.shape == (8, 2) and p.dtype == torch.float32
     with pytest.raises(ValueError, match="width"):
         WallToDefects(walls, "train", width="sech")
 
@@ -106,33 +83,17 @@ def test_dispersion_directions(disp):
     rev = DefectsToDispersion(disp, "test", split_seed=3)
     x, y = rev[0]
     assert x.shape == (2,) and y.shape == (64,)
-    np.testing.assert_allclose(
-        y.numpy(), data["peak_frequency"][rev.index[0]], rtol=1e-7
-    )  # Hz, float32
+    np.testing.assert_allclose(y.numpy(), data["peak_frequency"][rev.index[0]], rtol=1e-7)  # Hz, float32
     assert np.array_equal(rev.peak_frequency, data["peak_frequency"][rev.index])
     assert np.array_equal(rev.index, fwd["test"].index)
 
 
 def test_fingerprint_names_the_store_settings(tmp_path, disp):
     a = DispersionToDefects(disp, "train")
-    assert (
-        a.fingerprint == DefectsToDispersion(disp, "test").fingerprint
-        and len(a.fingerprint) == 16
-    )
+    assert a.fingerprint == DefectsToDispersion(disp, "test").fingerprint and len(a.fingerprint) == 16
     other = str(tmp_path / "other.h5")
-    generate(
-        "dispersions",
-        20,
-        other,
-        chunk=10,
-        n_cells=64,
-        duration=1e-12,
-        seed=3,
-        progress=False,
-    )
-    assert (
-        DispersionToDefects(other, "train").fingerprint != a.fingerprint
-    )  # another plan seed
+    generate("dispersions", 20, other, chunk=10, n_cells=64, duration=1e-12, seed=3, progress=False)
+    assert DispersionToDefects(other, "train").fingerprint != a.fingerprint  # another plan seed
 
 
 def test_incomplete_and_wrong_stores_are_refused(tmp_path, walls, disp):
@@ -143,9 +104,7 @@ def test_incomplete_and_wrong_stores_are_refused(tmp_path, walls, disp):
         f["done"][1] = False  # samples 8..15 no longer data
     with pytest.raises(StoreError, match="incomplete"):
         WallToDefects(p)
-    parts = [
-        WallToDefects(p, s, allow_incomplete=True) for s in ("train", "val", "test")
-    ]
+    parts = [WallToDefects(p, s, allow_incomplete=True) for s in ("train", "val", "test")]
     used = np.concatenate([d.index for d in parts])
     assert len(used) == 32 and not np.isin(np.arange(8, 16), used).any()
     with pytest.raises(StoreError, match="walls"):

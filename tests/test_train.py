@@ -1,5 +1,4 @@
 """Tests of the trainer, checkpoints, ensembles and prediction on small synthetic data (no store)."""
-
 import json
 import math
 import os
@@ -12,14 +11,7 @@ from torch.utils.data import Dataset, TensorDataset
 
 import spsll
 from spsll.learn import train as T
-from spsll.learn.nets import (
-    InverseCNN,
-    TFCDispersion,
-    WallNet,
-    dispersion_k_grid,
-    NM,
-    THZ,
-)
+from spsll.learn.nets import InverseCNN, TFCDispersion, WallNet, dispersion_k_grid, NM, THZ
 
 MAT = spsll.FePt
 L = 32
@@ -34,19 +26,10 @@ def _synthetic(n, seed=0, length=L):
     sig, tau = g.uniform(5, 100, n) * NM, g.uniform(0, 20, n) * NM
     p, Tc = sig / (sig + tau), sig * tau / (sig + tau)
     ka = dispersion_k_grid(length, MAT.a).numpy() * MAT.a
-    gap, X = (
-        MAT.ideal_frequency(0.0),
-        (MAT.ideal_frequency(np.pi / MAT.a) - MAT.ideal_frequency(0.0)) / 2,
-    )
-    f = (
-        gap
-        + X * p[:, None] * (1 - np.cos(ka))
-        - 0.3 * THZ * (Tc / (20 * NM))[:, None] * (1 - np.cos(2 * ka))
-    )
+    gap, X = MAT.ideal_frequency(0.0), (MAT.ideal_frequency(np.pi / MAT.a) - MAT.ideal_frequency(0.0)) / 2
+    f = gap + X * p[:, None] * (1 - np.cos(ka)) - 0.3 * THZ * (Tc / (20 * NM))[:, None] * (1 - np.cos(2 * ka))
     f *= 1 + 0.005 * g.standard_normal(f.shape)
-    return torch.tensor(f, dtype=torch.float32), torch.tensor(
-        np.c_[sig, tau], dtype=torch.float32
-    )
+    return torch.tensor(f, dtype=torch.float32), torch.tensor(np.c_[sig, tau], dtype=torch.float32)
 
 
 @pytest.fixture(scope="module")
@@ -78,9 +61,7 @@ def test_training_lowers_validation_loss(inverse_data):
     h = trainer.fit()
     assert len(h.epoch) == len(h.train_loss) == len(h.val_loss) == len(h.lr) == 6
     assert h.best_val_loss < 0.7 * before, (before, h.val_loss)  # ~0.55 observed
-    assert trainer.evaluate() == pytest.approx(
-        h.best_val_loss, rel=1e-6
-    )  # best weights restored
+    assert trainer.evaluate() == pytest.approx(h.best_val_loss, rel=1e-6)  # best weights restored
 
 
 def test_tfc_training_lowers_validation_loss():
@@ -103,9 +84,7 @@ class WallData(Dataset):
 
     def __init__(self, n, seed):
         g = np.random.default_rng(seed)
-        self.y = torch.tensor(
-            np.c_[g.uniform(5, 100, n), g.uniform(0, 20, n)] * NM, dtype=torch.float32
-        )
+        self.y = torch.tensor(np.c_[g.uniform(5, 100, n), g.uniform(0, 20, n)] * NM, dtype=torch.float32)
         p = self.y[:, 0] / self.y.sum(1)
         self.w = (MAT.wall_width * (0.6 + 0.4 * p)).float()
         x = (torch.arange(L) - L / 2 + 0.5) * MAT.a
@@ -153,18 +132,8 @@ def test_same_seed_same_weights(inverse_data):
 
 def test_resume_equals_uninterrupted_run_bit_for_bit(inverse_data, tmp_path):
     tr, va = inverse_data
-    tr, va = TensorDataset(*tr[:72]), TensorDataset(
-        *va[:24]
-    )  # 72 = 2 full batches + 8: a short last batch
-    kw = dict(
-        lr=3e-3,
-        lr_patience=0,
-        lr_threshold=0.02,
-        lr_factor=0.5,
-        patience=50,
-        seed=7,
-        **FAST,
-    )
+    tr, va = TensorDataset(*tr[:72]), TensorDataset(*va[:24])  # 72 = 2 full batches + 8: a short last batch
+    kw = dict(lr=3e-3, lr_patience=0, lr_threshold=0.02, lr_factor=0.5, patience=50, seed=7, **FAST)
     m = _inverse_model(7, tr)
     a = T.Trainer(m, tr, va, epochs=6, checkpoint_dir=tmp_path / "a", **kw)
     ha = a.fit()
@@ -175,26 +144,21 @@ def test_resume_equals_uninterrupted_run_bit_for_bit(inverse_data, tmp_path):
     torch.manual_seed(12345)
     np.random.seed(12345)
     import random
-
     random.seed(12345)
     b = T.resume(tmp_path / "b" / "checkpoint.pt", tr, va, epochs=6)
 
     assert b.epoch == a.epoch == 6
     assert b.history.to_dict() == {**ha.to_dict(), "time_s": b.history.time_s}
-    _states_equal(a.model.state_dict(), b.model.state_dict())  # final (best) weights
+    _states_equal(a.model.state_dict(), b.model.state_dict())       # final (best) weights
     ca = T.load_checkpoint(tmp_path / "a" / "checkpoint.pt")
     cb = T.load_checkpoint(tmp_path / "b" / "checkpoint.pt")
-    _states_equal(ca["model_state"], cb["model_state"])  # last weights
+    _states_equal(ca["model_state"], cb["model_state"])               # last weights
     _states_equal(ca["best"]["state"], cb["best"]["state"])
     assert ca["scheduler_state"] == cb["scheduler_state"]
-    for sa, sb in zip(
-        ca["optimizer_state"]["state"].values(), cb["optimizer_state"]["state"].values()
-    ):
+    for sa, sb in zip(ca["optimizer_state"]["state"].values(), cb["optimizer_state"]["state"].values()):
         _states_equal(sa, sb)
     assert torch.equal(ca["rng"]["loaders"]["train"], cb["rng"]["loaders"]["train"])
-    assert (
-        ha.lr[0] > ha.lr[3] > ha.lr[5]
-    )  # the scheduler acted before and after the break
+    assert ha.lr[0] > ha.lr[3] > ha.lr[5]  # the scheduler acted before and after the break
 
 
 def test_resume_is_sensitive_to_the_shuffling_state(inverse_data, tmp_path):
@@ -207,23 +171,10 @@ def test_resume_is_sensitive_to_the_shuffling_state(inverse_data, tmp_path):
     for tamper in (False, True):
         ck = T.load_checkpoint(path)
         if tamper:
-            ck["rng"]["loaders"]["train"] = (
-                torch.Generator().manual_seed(99).get_state()
-            )
+            ck["rng"]["loaders"]["train"] = torch.Generator().manual_seed(99).get_state()
         T.save_checkpoint(ck, tmp_path / "c.pt")
-        runs.append(
-            T.resume(
-                tmp_path / "c.pt",
-                tr,
-                va,
-                epochs=2,
-                checkpoint_dir=tmp_path / f"r{tamper}",
-            ).model
-        )
-    assert any(
-        not torch.equal(p, q)
-        for p, q in zip(runs[0].parameters(), runs[1].parameters())
-    )
+        runs.append(T.resume(tmp_path / "c.pt", tr, va, epochs=2, checkpoint_dir=tmp_path / f"r{tamper}").model)
+    assert any(not torch.equal(p, q) for p, q in zip(runs[0].parameters(), runs[1].parameters()))
 
 
 # ----------------------------------------------------------------------- early stopping, LR
@@ -241,9 +192,7 @@ def test_early_stopping_restores_best_weights_and_scheduler_reduces_lr(inverse_d
     m = _inverse_model(0, tr)
     snaps = {}
     _Scripted.script = [1.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1]
-    t = _Scripted(
-        m, tr, va, epochs=8, patience=3, lr_patience=1, lr_factor=0.1, lr=1e-3, **FAST
-    )
+    t = _Scripted(m, tr, va, epochs=8, patience=3, lr_patience=1, lr_factor=0.1, lr=1e-3, **FAST)
     orig = t._train_epoch
 
     def wrapped(*a):
@@ -263,26 +212,15 @@ def test_early_stopping_restores_best_weights_and_scheduler_reduces_lr(inverse_d
 def test_checkpoint_files_and_weights_only_loading(inverse_data, tmp_path):
     tr, va = inverse_data
     m = _inverse_model(0, tr)
-    t = T.Trainer(
-        m, tr, va, epochs=2, checkpoint_dir=tmp_path, metadata={"store": "x.h5"}, **FAST
-    )
+    t = T.Trainer(m, tr, va, epochs=2, checkpoint_dir=tmp_path, metadata={"store": "x.h5"}, **FAST)
     t.fit()
     assert sorted(os.listdir(tmp_path)) == ["checkpoint.pt", "history.json", "model.pt"]
     for f in ("checkpoint.pt", "model.pt"):
-        ck = torch.load(
-            tmp_path / f, weights_only=True
-        )  # plain tensors/containers only
+        ck = torch.load(tmp_path / f, weights_only=True)  # plain tensors/containers only
         assert ck["format"] == T.CHECKPOINT_FORMAT and ck["model_name"] == "InverseCNN"
         assert set(ck["normalization"]) == {"input", "target"}
     ck = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
-    assert {
-        "optimizer_state",
-        "scheduler_state",
-        "epoch",
-        "rng",
-        "train_config",
-        "history",
-    } <= set(ck)
+    assert {"optimizer_state", "scheduler_state", "epoch", "rng", "train_config", "history"} <= set(ck)
     assert set(ck["rng"]) >= {"torch", "numpy", "python", "loaders"}
     assert ck["metadata"] == {"store": "x.h5"} and ck["epoch"] == 2
     json.loads(json.dumps(ck["train_config"]))
@@ -290,9 +228,7 @@ def test_checkpoint_files_and_weights_only_loading(inverse_data, tmp_path):
     loaded = T.load_model(tmp_path / "model.pt")
     x = va.tensors[0][:5]
     np.testing.assert_array_equal(T.predict(loaded, x), T.predict(m, x))
-    np.testing.assert_array_equal(
-        T.predict(T.load_model(tmp_path / "checkpoint.pt"), x), T.predict(m, x)
-    )
+    np.testing.assert_array_equal(T.predict(T.load_model(tmp_path / "checkpoint.pt"), x), T.predict(m, x))
 
 
 _EXECUTED = []
@@ -331,17 +267,13 @@ def test_checkpoint_write_is_atomic(inverse_data, tmp_path, monkeypatch):
     real_save = torch.save
 
     def crashing_save(obj, fh, *a, **k):
-        fh.write(
-            b"PARTIAL" * 1000
-        )  # some bytes reach the disk, then the process "dies"
+        fh.write(b"PARTIAL" * 1000)  # some bytes reach the disk, then the process "dies"
         raise KeyboardInterrupt("simulated crash during save")
 
     monkeypatch.setattr(torch, "save", crashing_save)
     with pytest.raises(KeyboardInterrupt):
         t.save(path)
-    assert (
-        os.listdir(tmp_path) == []
-    )  # neither a partial checkpoint nor a stray temp file
+    assert os.listdir(tmp_path) == []  # neither a partial checkpoint nor a stray temp file
 
     monkeypatch.setattr(torch, "save", real_save)
     t.save(path)
@@ -350,9 +282,7 @@ def test_checkpoint_write_is_atomic(inverse_data, tmp_path, monkeypatch):
     t.epoch = 99
     with pytest.raises(KeyboardInterrupt):
         t.save(path)
-    assert (
-        os.listdir(tmp_path) == ["checkpoint.pt"] and path.read_bytes() == before
-    )  # old one intact
+    assert os.listdir(tmp_path) == ["checkpoint.pt"] and path.read_bytes() == before  # old one intact
     monkeypatch.setattr(torch, "save", real_save)
     assert T.load_checkpoint(path)["epoch"] == 0
 
@@ -360,23 +290,12 @@ def test_checkpoint_write_is_atomic(inverse_data, tmp_path, monkeypatch):
 # ------------------------------------------------------------------------- ensembles, predict
 def test_ensemble_mean_and_spread(inverse_data, tmp_path):
     tr, va = inverse_data
-    ens, hs = T.train_ensemble(
-        T.InverseConfig(epochs=1, batch_size=32),
-        tr,
-        va,
-        seeds=(0, 1),
-        out_dir=tmp_path,
-        model_fn=lambda: InverseCNN(length=L, **SMALL),
-        progress=False,
-    )
+    ens, hs = T.train_ensemble(T.InverseConfig(epochs=1, batch_size=32), tr, va, seeds=(0, 1),
+                               out_dir=tmp_path, model_fn=lambda: InverseCNN(length=L, **SMALL), progress=False)
     assert len(ens) == 2 and len(hs) == 2
     x = va.tensors[0][:6]
     pred = T.predict_ensemble(ens, x)
-    assert pred.mean.shape == pred.std.shape == (6, 2) and pred.members.shape == (
-        2,
-        6,
-        2,
-    )
+    assert pred.mean.shape == pred.std.shape == (6, 2) and pred.members.shape == (2, 6, 2)
     # members differ (each seed its own initialisation and shuffling) and the spread is their
     # sample standard deviation; the interval is mean ± z·spread
     assert not np.allclose(pred.members[0], pred.members[1], rtol=1e-3)
@@ -408,23 +327,20 @@ def test_predict_accepts_arrays_tuples_and_datasets(inverse_data):
 
 
 # ------------------------------------------------------------------------------ bad arguments
-@pytest.mark.parametrize(
-    "kw,exc,msg",
-    [
-        (dict(epochs=0), ValueError, "epochs"),
-        (dict(epochs=2.5), TypeError, "epochs"),
-        (dict(batch_size=0), ValueError, "batch_size"),
-        (dict(lr=-1e-3), ValueError, "lr"),
-        (dict(lr=float("nan")), ValueError, "lr"),
-        (dict(patience=0), ValueError, "patience"),
-        (dict(lr_factor=1.5), ValueError, "lr_factor"),
-        (dict(weight_decay=-1), ValueError, "weight_decay"),
-        (dict(loss="huber"), ValueError, "loss must be one of"),
-        (dict(device="quantum"), ValueError, "device"),
-        (dict(seed=-1), ValueError, "seed"),
-        (dict(grad_clip=0), ValueError, "grad_clip"),
-    ],
-)
+@pytest.mark.parametrize("kw,exc,msg", [
+    (dict(epochs=0), ValueError, "epochs"),
+    (dict(epochs=2.5), TypeError, "epochs"),
+    (dict(batch_size=0), ValueError, "batch_size"),
+    (dict(lr=-1e-3), ValueError, "lr"),
+    (dict(lr=float("nan")), ValueError, "lr"),
+    (dict(patience=0), ValueError, "patience"),
+    (dict(lr_factor=1.5), ValueError, "lr_factor"),
+    (dict(weight_decay=-1), ValueError, "weight_decay"),
+    (dict(loss="huber"), ValueError, "loss must be one of"),
+    (dict(device="quantum"), ValueError, "device"),
+    (dict(seed=-1), ValueError, "seed"),
+    (dict(grad_clip=0), ValueError, "grad_clip"),
+])
 def test_bad_trainer_arguments(inverse_data, kw, exc, msg):
     tr, va = inverse_data
     with pytest.raises(exc, match=msg):
@@ -470,7 +386,6 @@ def test_non_finite_loss_is_reported(inverse_data):
 def test_prediction_rate_counts_the_inputs_and_keeps_the_mode():
     from spsll.learn.nets import WallNet
     from spsll.learn.train import prediction_rate
-
     m = WallNet(length=16, channels=(2, 2, 2, 2))
     m.train()
     rate = prediction_rate(m, torch.randn(40, 17), repeat=2)
