@@ -47,7 +47,7 @@ import scipy.optimize
 import torch
 
 from .._validate import finite_scalar, positive_int
-from .integrate import LandauLifshitz, SolverDivergedError, dopri5, relax
+from .integrate import LandauLifshitz, RelaxationError, dopri5, relax
 from .problem import check_alpha, setup
 
 
@@ -239,9 +239,10 @@ def domain_wall(material, sigma, tau, *, n_cells=500, mode="relax", tol=1e-6, ma
                                               batch_size=batch_size, progress=progress)
     if mode == "relax" and not conv.all():
         bad = np.flatnonzero(~conv)
-        raise SolverDivergedError(
+        raise RelaxationError(
             f"domain_wall: relaxation did not reach tol={tol:g} within max_iter={max_iter} for "
-            f"sample(s) {bad[:10].tolist()} (final torque {torque[bad[:3]].tolist()}); raise max_iter or tol")
+            f"sample(s) {bad[:10].tolist()} (torque reached {torque[bad[:3]].tolist()} Ms, max ‖m × H‖/Ms); "
+            "raise max_iter or tol")
     if film:  # a straight wall: its profile is the mean over y
         m_film = m_full[:, :, :n]
         m_full = m_full.mean(axis=-1)

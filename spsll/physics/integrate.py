@@ -130,7 +130,10 @@ def relax(field, m0: torch.Tensor, Ms: float, tol: float = 1e-6, max_iter: int =
         tq = g_new.norm(dim=1).flatten(1).amax(dim=1) / Ms
         if not torch.isfinite(tq).all():
             bad = act[~torch.isfinite(tq)]
-            raise SolverDivergedError(f"relax: non-finite state for sample(s) {bad[:10].tolist()}")
+            raise RelaxationError(
+                f"relax: non-finite state for sample(s) {bad[:10].tolist()} after {k} iterations "
+                f"(torque reached {torque[bad[:3]].tolist()} Ms before, tol={tol:g}); lower step0 "
+                f"(now {step0:g} m/A) or check the field")
         if full:
             m, g, tau = m_new, g_new, t_bb.clamp(max=1e3 * step0)
             torque = tq
