@@ -4,7 +4,6 @@ import math
 import numpy as np
 import pytest
 import scipy.optimize
-import torch
 
 import spsll
 from spsll.physics.domainwall import initial_wall

@@ -26,9 +26,9 @@ import torch
 
 from .dormand_prince import dopri5
 from .ll import (LandauLifshitz, RelaxationError, Solution, SolverDivergedError, check_finite,
-                 cross, ll_rhs, normalize_, sampling_times)
+                 ll_rhs, normalize_, sampling_times)
 
-__all__ = ["LandauLifshitz", "ll_rhs", "cross", "normalize_", "Solution", "RelaxResult",
+__all__ = ["LandauLifshitz", "ll_rhs", "normalize_", "Solution", "RelaxResult",
            "SolverDivergedError", "RelaxationError", "dopri5", "rk4", "relax"]
 
 

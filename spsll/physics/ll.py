@@ -30,11 +30,6 @@ class RelaxationError(SolverDivergedError):
     """
 
 
-def cross(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """Cross product along dim 1 of (B, 3, *grid) tensors."""
-    return torch.linalg.cross(a, b, dim=1)
-
-
 class LandauLifshitz:
     """Right-hand side of the LL equation for an effective field ``field(m, index) -> H``.
 
