@@ -102,9 +102,11 @@ def test_statistical_exchange_is_not_reciprocal():
 def _smooth_state(rng, B, n):
     """Unit vectors with a few long-wavelength modes in θ and φ (resolved by the grid)."""
     j = np.arange(n)
-    wave = lambda amp, qs: sum(rng.normal(scale=amp, size=(B, 1)) *  # noqa: E731
-                               np.cos(2 * np.pi * q * j / n + rng.uniform(0, 2 * np.pi, (B, 1)))
-                               for q in qs)
+
+    def wave(amp, qs):  # Σ_q of random amplitude and phase
+        return sum(rng.normal(scale=amp, size=(B, 1))
+                   * np.cos(2 * np.pi * q * j / n + rng.uniform(0, 2 * np.pi, (B, 1))) for q in qs)
+
     th, ph = 0.6 + wave(0.3, (1, 2, 3)), wave(1.0, (1, 2))
     return np.stack([np.sin(th) * np.cos(ph), np.sin(th) * np.sin(ph), np.cos(th)], axis=1)
 
