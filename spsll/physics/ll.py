@@ -24,7 +24,7 @@ class RelaxationError(SolverDivergedError):
     """A relaxation (torque minimisation) failed: it did not reach its torque tolerance within
     its iterations, or its state became non-finite.
 
-    A subclass of :class:`SolverDivergedError`, so ``except SolverDivergedError`` still catches
+    A subclass of :class:`spsll.SolverDivergedError`, so ``except SolverDivergedError`` still catches
     every failed solve; the message names the samples, the torque reached (max ‖m × H‖ / Ms)
     and the option to change (``max_iter`` or ``tol``).
     """
