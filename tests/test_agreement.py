@@ -51,3 +51,17 @@ def test_small_map_kernel_beats_mean_field_sps_ll_and_ema():
         assert err[name]["max_abs"] > 0.1, (name, err)
     assert m.model_s < 0.01 * m.explicit_s.sum()  # ≥ 100x cheaper than the ensembles (measured 3e4x)
     assert math.isfinite(m.errors()["percolation"]["max_rel_where_D_above"])
+
+
+def test_metrics_keys_are_dot_free_unique_and_carry_the_arrays():
+    # the book's baselines look metrics up by dotted paths, so a key must not contain "."
+    from spsll.physics.agreement import AgreementMap
+    lab = ["site p = 0.65", "site p = 0.7", "tessellation (4.01a, 1.5a)"]
+    v = np.array([0.1, 0.2, 0.3])
+    amap = AgreementMap(label=lab, p=v, T=v, D=v, D_se=v / 10, sigma_over_p=v + 1,
+                        sigma_over_p_se=v / 5, excess=-v, excess_se=v / 2, models={},
+                        explicit_s=v, model_s=0.0)
+    assert amap.keys == ["site_p0_65", "site_p0_7", "tess_4_01a_1_5a"]
+    m = amap.metrics()
+    assert m["site_p0_7"] == {"D_over_D0": 0.2, "D_se": 0.02, "sigma_over_p_inf": 1.2,
+                              "sigma_over_p_inf_se": 0.04, "excess": -0.2, "excess_se": 0.1}

@@ -30,6 +30,7 @@ models that need no ensemble:
 from __future__ import annotations
 
 import math
+import re
 import time
 from dataclasses import dataclass
 
@@ -115,6 +116,23 @@ class AgreementMap:
     models: dict
     explicit_s: np.ndarray
     model_s: float
+
+    @property
+    def keys(self) -> list:
+        """Dot-free keys of the points for a metrics record ("site_p0_65", "tess_11_8a_4_01a")."""
+        out = []
+        for lab in self.label:
+            k = lab.replace("site p = ", "site_p").replace("tessellation (", "tess_")
+            out.append(re.sub(r"[^0-9a-zA-Z_]+", "_", k.replace(".", "_")).strip("_"))
+        return out
+
+    def metrics(self) -> dict:
+        """Per point (dot-free key): D/D₀ and its standard error, Σ/P∞ and its standard error, the
+        k → 0 excess and its standard error — plain floats for ``spsll.book.record``."""
+        names = {"D_over_D0": self.D, "D_se": self.D_se, "sigma_over_p_inf": self.sigma_over_p,
+                 "sigma_over_p_inf_se": self.sigma_over_p_se, "excess": self.excess,
+                 "excess_se": self.excess_se}
+        return {k: {n: float(v[i]) for n, v in names.items()} for i, k in enumerate(self.keys)}
 
     def errors(self, above=0.3):
         """Per model: max abs(model − D) over points, and max relative error where D ≥ ``above``."""
