@@ -30,7 +30,9 @@ def test_missing_metrics_are_not_measured_and_every_verdict_is_a_known_word():
                          "summary": {"parseval_vs_explicit_half_zone_min_GHz": 300.0}},
             "walls": {"mirror": {"tiled_width_nm": 2.755, "whole_width_nm": 2.816}}}
     v = _verdicts(scorecard.beyond(scorecard.Metrics(full)))
-    assert set(v.values()) == {"finite-chain effect", "limitation of the model"}
+    one_d = {c: w for c, w in v.items() if "2-D" not in c and "films" not in c}
+    assert set(one_d.values()) == {"finite-chain effect", "limitation of the model"}
+    assert set(v.values()) - set(one_d.values()) == {"not measured"}  # the 2-D rows (chapter 8)
     full["explicit"]["robust"]["separation"] = 1.5
     v = _verdicts(scorecard.beyond(scorecard.Metrics(full)))
     assert "holds" in v.values()
@@ -51,3 +53,30 @@ def test_a_second_run_is_shown_beside_the_first():
     cells = scorecard.table_rows(a, b)
     row = next(c for c in cells if c[0].startswith("Exchange length"))
     assert row[3] == "differs" and row[-1] == "agrees" and len(row) == len(scorecard.header("ci", "paper scale"))
+
+
+def _two_d(sps=0.5, best=0.048, rel=0.042, speedup=5e3, z=3.0, mae=(8.7, 8.2, 6.5)):
+    errs = {"percolation": {"max_abs": best, "max_rel_where_D_above": rel},
+            "sps_ll": {"max_abs": sps, "max_rel_where_D_above": 0.85},
+            "mean_field": {"max_abs": 0.5, "max_rel_where_D_above": 0.85}}
+    return {"two_dimensions": {"ideal_film_mae_GHz": dict(zip(("kx", "diagonal", "azimuthal"), mae)),
+                               "worst_excess_in_se": z, "model_errors": errs,
+                               "model_speedup": speedup}}
+
+
+def _two_d_verdicts(**kw):
+    v = _verdicts(scorecard.beyond(scorecard.Metrics(_two_d(**kw))))
+    return [v[c] for c in v if "2-D" in c or "films" in c]
+
+
+def test_two_dimension_rows_follow_the_issue_13_bounds():
+    # ideal film, percolation agreement, one kernel, a model that reproduces explicit films
+    assert _two_d_verdicts() == ["holds", "holds", "limitation of the model", "holds"]
+    assert _two_d_verdicts(mae=(8.7, 10.5, 6.5))[0] == "does not hold"   # 10 GHz on every slice
+    assert _two_d_verdicts(z=4.5)[1] == "does not hold"                  # 4 standard errors
+    assert _two_d_verdicts(sps=0.04)[2] == "holds"                       # 0.05 in D/D₀
+    assert _two_d_verdicts(best=0.06)[3] == "does not hold"              # 0.05 in D/D₀ …
+    assert _two_d_verdicts(rel=0.06)[3] == "does not hold"               # … 5 % where D/D₀ ≥ 0.3 …
+    assert _two_d_verdicts(speedup=50)[3] == "does not hold"             # … at ≥ 100× less cost
+    rows = scorecard.beyond(scorecard.Metrics(_two_d()))
+    assert "threshold-scaled kernel" in rows[-1].ours and "5e+03×" in rows[-1].ours
