@@ -30,7 +30,7 @@ class ExplicitDomainWallResult:
 
     Per realisation ((P, R, ...) or (R, ...) for scalar σ, τ):
 
-    - ``m`` (3, n): relaxed chain (0 at vacancies); ``masks`` (n,) int8
+    - ``m`` (3, n) (films (3, n, ny)): relaxed chain (0 at vacancies); ``masks`` (n,) ((n, ny)) int8
     - ``center``: wall centre [m] on x (sign change of m_z between consecutive present cells; the
       middle of the vacancy gap where the wall ends at a vacancy)
     - ``pinned``: the wall ends at a vacancy (the sign change spans a gap): no width
@@ -208,6 +208,31 @@ def _ensemble_widths(width, wt, conv, pinned, creeping, P, R):
                 creeping_fraction=creeping.reshape(P, R).mean(1))
 
 
+def _wall_masks(masks, s, t, grid, a, R, seed):
+    """The ensemble's masks (P, R, *grid): sampled (:func:`sample_masks`) or the user's ``masks``
+    ((P, R, *grid), or (R, *grid) for one point), checked to be 0/1."""
+    if masks is None:
+        return sample_masks(s, t, grid if len(grid) == 2 else grid[0], a, R, seed)
+    c = np.asarray(masks)
+    if c.shape == (R,) + grid:
+        c = c[None]
+    if c.shape != (s.size, R) + grid or not np.isin(c, (0, 1)).all():
+        raise ValueError(f"masks must be 0/1 of shape (P, R, *n_cells) = {(s.size, R) + grid} (or "
+                         f"{(R,) + grid} for one point), got shape {c.shape}")
+    return c.astype(np.int8)
+
+
+def _lines(mz, flat):
+    """A film's wall as a line: (m̄_z, present) per realisation, m̄_z(x) the mean of m_z over the
+    present cells of each column (0 where the column is entirely vacant, which counts as a vacancy
+    of the line).  Chains (B, n) pass through unchanged."""
+    if mz.ndim == 2:
+        return mz, flat
+    count = flat.sum(-1)
+    return (np.where(count > 0, (mz * flat).sum(-1) / np.maximum(count, 1), 0.0),
+            (count > 0).astype(np.int8))
+
+
 def _check_relaxed(m_full, torque, tol, max_iter):
     """Raise :class:`RelaxationError` for realisations whose relaxed state is not finite."""
     bad = np.flatnonzero(~np.isfinite(m_full.reshape(m_full.shape[0], -1)).all(axis=1))
@@ -218,15 +243,24 @@ def _check_relaxed(m_full, torque, tol, max_iter):
             f"max_iter={max_iter}); check the material and the masks")
 
 
-def explicit_domain_wall(material, sigma, tau, *, n_realisations=16, seed=0, n_cells=500, tol=1e-6,
-                         max_iter=20_000, n_harmonics=None, fit_halfwidth=None, batch_size=1024,
+def explicit_domain_wall(material, sigma, tau, *, n_realisations=16, seed=0, n_cells=500, masks=None,
+                         tol=1e-6, max_iter=20_000, n_harmonics=None, fit_halfwidth=None, batch_size=1024,
                          dtype="float64", device=None, progress=False) -> ExplicitDomainWallResult:
-    """The paper's wall recipe on chains with explicit vacancies, ``n_realisations`` per (σ, τ).
+    """The paper's wall recipe on chains (or films) with explicit vacancies, ``n_realisations`` per (σ, τ).
 
     Each realisation's chain of ``n_cells`` gets its mask; the mirrored ("duplicate and flip")
     domain of 2 n_cells mirrors the mask too, so the mirror symmetry of :func:`spsll.domain_wall`
     holds exactly.  The ansatz ``spsll.physics.domainwall.initial_wall`` times the mask is relaxed by
     :func:`spsll.physics.integrate.relax` to max ‖m × H‖/Ms < ``tol`` or ``max_iter`` iterations.
+
+    ``n_cells = (n, ny)``: a straight wall across films of n × ny cells (periodic in y; Poisson line
+    tessellation masks, :func:`sample_masks`), the ansatz repeated along y.  The wall is then read
+    as a line: m̄_z(x) = mean of m_z over the present cells of column x, a column with no present
+    cell being a vacancy of the line; centre, classification and widths below are those of m̄_z
+    (``m`` and ``masks`` keep the film).  A film's wall can only be ``pinned`` where vacancies cut
+    the film across; elsewhere it bends around holes and converges in material.
+    ``masks``: 0/1 masks of shape (P, R, *n_cells) (or (R, *n_cells) for one point) instead of
+    sampled ones (σ, τ then only label the points).
 
     Each realisation ends in one of three states:
 
@@ -247,7 +281,11 @@ def explicit_domain_wall(material, sigma, tau, *, n_realisations=16, seed=0, n_c
     """
     material = check_material(material)
     s, t, batched = defect_params(sigma, tau)
-    n = positive_int("n_cells", n_cells, low=16)
+    grid = (n_cells,) if np.ndim(n_cells) == 0 else tuple(n_cells)
+    if len(grid) not in (1, 2):
+        raise ValueError(f"n_cells must be an integer n or a pair (n, ny), got {n_cells!r}")
+    n = positive_int("n_cells", grid[0], low=16)
+    grid = (n,) + tuple(positive_int("n_cells[1] (ny)", g, low=3) for g in grid[1:])
     R = positive_int("n_realisations", n_realisations)
     seed = check_seed(seed)
     tol = finite_scalar("tol", tol, low=0, high=1, low_open=True)
@@ -257,11 +295,11 @@ def explicit_domain_wall(material, sigma, tau, *, n_realisations=16, seed=0, n_c
     a = material.a
     tdt, dev = resolve_dtype(dtype), resolve_device(device)
 
-    masks = sample_masks(s, t, n, a, R, seed)  # (P, R, n)
+    masks = _wall_masks(masks, s, t, grid, a, R, seed)  # (P, R, *grid)
     P, B = s.size, s.size * R
-    flat = masks.reshape(B, n)
-    full_mask = _mirrored(flat)  # mirrored with the chain
-    m0 = initial_wall(material, n)[None] * full_mask[:, None, :]
+    flat = masks.reshape((B,) + grid)
+    full_mask = _mirrored(flat)  # mirrored with the chain (along x)
+    m0 = initial_wall(material, n).reshape((1, 3, 2 * n) + (1,) * (len(grid) - 1)) * full_mask[:, None]
     t0 = time.perf_counter()
     # the relaxation of spsll.domain_wall; non-converged walls are classified below, not raised
     m_full, conv, torque, iters = relax_walls(
@@ -273,22 +311,22 @@ def explicit_domain_wall(material, sigma, tau, *, n_realisations=16, seed=0, n_c
 
     x = (np.arange(n) + 0.5 - n / 2) * a
     m_half = m_full[:, :, :n]
-    mz = m_half[:, 2]
-    center, pinned = present_wall_center(mz, flat, a)
+    mz, line = _lines(m_half[:, 2], flat)  # a film's wall as a line (chains unchanged)
+    center, pinned = present_wall_center(mz, line, a)
     creeping = ~conv & ~pinned
     if creeping.any():
         warnings.warn(f"explicit_domain_wall: {int(creeping.sum())} of {B} walls are still creeping towards a "
                       f"vacancy after max_iter={max_iter} (torque up to {torque[creeping].max():.1e} Ms > tol={tol:g}); "
                       "they are flagged in .creeping and left out of width_mean/width_std", RuntimeWarning, stacklevel=2)
     options = (material, n_harmonics, n_err, fit_halfwidth)
-    width, width_err, wt, wte = _realisation_widths(mz, flat, center, pinned, x, *options)
+    width, width_err, wt, wte = _realisation_widths(mz, line, center, pinned, x, *options)
     per = dict(m=m_half, center=center, pinned=pinned, creeping=creeping, width=width,
                width_error=width_err, width_tanh=wt, width_tanh_error=wte, converged=conv,
                torque=torque, iterations=iters)
     res = ExplicitDomainWallResult(
         x=x, masks=masks, **{k: v.reshape((P, R) + v.shape[1:]) for k, v in per.items()},
         **_ensemble_widths(width, wt, conv, pinned, creeping, P, R),
-        **_ensemble_profile(mz, flat, P, R, x, *options),
+        **_ensemble_profile(mz, line, P, R, x, *options),
         sigma=s, tau=t, seed=seed, n_realisations=R, stats={"relax_s": relax_s})
     if not batched:  # scalar σ, τ: drop the point axis of every per-point field
         for f in dc_fields(res):
