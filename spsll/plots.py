@@ -195,7 +195,7 @@ def histogram(values, xlabel, title, bins=40, vline=None, ylabel="count"):
     return fig
 
 
-# ---- learning chapters (04–06): training curves, (σ, τ) parity, intervals, TFC examples -------
+# ---- learning chapters (04–06): training curves, (σ, τ) parity, intervals, TFC spectra ----
 def training_curves(histories, names, ylabel, title):
     """Train and validation loss per epoch of each :class:`~spsll.learn.checkpoint.History`
     (log scale); ``names``: one per history ("name: train", "name: validation"), or None for
@@ -236,7 +236,7 @@ def dispersion_samples(k, dataset, n=6, title="Network input: 1-D dispersions"):
 
 
 def ensemble_intervals(truth, mean, std, z=1.96, order_by=1):
-    """Two figures, σ then τ [nm]: the truth and the ensemble mean ± ``z``·std per test sample,
+    """Two figures, σ then τ [nm]: the truth and the ensemble mean ± ``z``·std per sample,
     samples sorted by the true value of column ``order_by``."""
     order = np.argsort(truth[:, order_by])
     by = "στ"[order_by]
@@ -248,7 +248,7 @@ def ensemble_intervals(truth, mean, std, z=1.96, order_by=1):
 
 
 def with_band(fig, y0, y1, text, color="red"):
-    """``fig`` with a shaded horizontal band y0 ≤ y ≤ y1 labelled ``text`` (e.g. a paper's range)."""
+    """``fig`` with a shaded horizontal band y0 ≤ y ≤ y1 labelled ``text`` (a paper's range)."""
     fig.add_hrect(y0=y0, y1=y1, fillcolor=color, opacity=0.12, line_width=0,
                   annotation_text=text, annotation_position="top left")
     return fig

@@ -171,6 +171,23 @@ def test_width_only_baseline_at_the_training_widths_is_exact():
     assert scores["mean_pair_error_std_nm"] == pytest.approx(np.std(w - w_mean) / NM)
 
 
+def test_seed_roundtrips_summarise_each_member(monkeypatch):
+    box, opts = ((1 * NM, 100 * NM), (0.0, 20 * NM)), dict(n_cells=128)
+    st = np.array([[10.0, 5.0], [50.0, 2.0], [80.0, 15.0]]) * NM
+    w = spsll.domain_wall(spsll.FePt, st[:, 0], st[:, 1], **opts).width
+    data = SimpleNamespace(targets=st, width=w)
+    # two stand-in members: the truth, and the truth 10 % off in σ (predict is replaced)
+    preds = {"exact": st, "off": st * [1.1, 1.0]}
+    monkeypatch.setattr(roundtrip, "predict", lambda m, d: preds[m])
+    runs, summary = roundtrip.seed_roundtrips(spsll.FePt, ["exact", "off"], data, *box, **opts)
+    assert runs[0]["r2_sigma"] == 1.0 and runs[0]["width_error_std_nm"] < 1e-9
+    r2_off = 1 - np.sum((0.1 * st[:, 0]) ** 2) / np.sum((st[:, 0] - st[:, 0].mean()) ** 2)
+    assert runs[1]["r2_sigma"] == pytest.approx(r2_off)
+    assert summary["seed_mean_r2_sigma"] == pytest.approx((1 + r2_off) / 2)
+    assert summary["seed_std_r2_sigma"] == pytest.approx((1 - r2_off) / np.sqrt(2))
+    assert "seed_mean_n_clipped" not in summary
+
+
 # ---- TFC scores -------------------------------------------------------------------------------
 class _Pairs(torch.utils.data.TensorDataset):
     """(σ, τ) → dispersion pairs with the attributes of spsll's dispersion datasets."""
@@ -227,7 +244,7 @@ def test_fig3_examples_score_the_solver_directly():
     assert [d.name for d in fig.data][1:] == ["h prediction", "p prediction", "ideal"]
 
 
-# ---- networks -----------------------------------------------------------------------------------
+# ---- networks ------------------------------------------------------------------------
 def test_n_parameters_and_unsaturated_outside_by_hand():
     assert n_parameters(nn.Linear(3, 2)) == 3 * 2 + 2
     net = WallNet(length=64, channels=(2, 2, 2, 2), window=16)
@@ -242,7 +259,7 @@ def test_n_parameters_and_unsaturated_outside_by_hand():
     assert net.unsaturated_outside(prof) == (want, 2 * (64 - 16))
 
 
-# ---- figures and tables -------------------------------------------------------------------------
+# ---- figures and tables ----------------------------------------------------------------
 class _Curves:
     """The attributes of a dispersions dataset that the figures read."""
 
@@ -273,7 +290,8 @@ def test_learning_figure_builders():
     assert len(pts.data) == 2 + 2                               # two traces, two links
     ds = _Curves(np.arange(12.0) * NM, np.ones(12) * NM, np.ones((12, 3)) * THZ)
     samples = plots.dispersion_samples(np.arange(3.0), ds, n=6)
-    assert [d.name for d in samples.data][:2] == ["σ = 1.0, τ = 0.0 nm", "σ = 1.0, τ = 2.0 nm"]
+    assert [d.name for d in samples.data][:2] == ["σ = 1.0, τ = 0.0 nm",
+                                                  "σ = 1.0, τ = 2.0 nm"]
     band = plots.with_band(plots.lines(np.arange(2), [np.arange(2)], ["x"], "", "", ""),
                            0.29, 0.36, "paper")
     assert band.layout.shapes[0].y0 == 0.29

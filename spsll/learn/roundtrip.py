@@ -39,13 +39,13 @@ def width_roundtrip(
 ) -> dict:
     """R² of σ and τ and the mean and standard deviation of actual − relaxed width [nm]."""
     w, n_clipped = relaxed_widths(material, pred, sigma_range, tau_range, **options)
-    err = (np.asarray(actual_width, dtype=float) - w) / 1e-9
+    _, errors = width_errors(actual_width, w)
     truth = np.asarray(truth, dtype=float)
     return {
         "r2_sigma": metrics.r2(truth[:, 0], pred[:, 0]),
         "r2_tau": metrics.r2(truth[:, 1], pred[:, 1]),
-        "width_error_mean_nm": float(err.mean()),
-        "width_error_std_nm": float(err.std()),
+        "width_error_mean_nm": errors["width_error_mean_nm"],
+        "width_error_std_nm": errors["width_error_std_nm"],
         "n_clipped": n_clipped,
     }
 

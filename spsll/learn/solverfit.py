@@ -130,7 +130,7 @@ def wall_fits(material, dataset, guess, *, n: int, max_iter: int, **options) -> 
     t0 = time.perf_counter()
     middle = fit_walls(material, mz, max_iter=max_iter, **options)
     seconds = time.perf_counter() - t0
-    from_net = fit_walls(material, mz, starts=np.clip(guess / NM, [1, 0], [100, 20]),
+    from_net = fit_walls(material, mz, starts=np.clip(guess / NM, _LO_NM, _HI_NM),
                          max_iter=max_iter, **options)
     scores = {}
     for name, f in [("solver_fit", middle), ("wallnet_start_fit", from_net)]:

@@ -1,9 +1,9 @@
 """A chapter's data in one call: the store (written or reused) and a configuration's splits.
 
-:func:`book_splits` is what every learning chapter of the book does first: generate (or reuse,
-or resume) the HDF5 store of ``kind`` under ``data_dir`` with :func:`spsll.data.generate.generate`
-and cut it into the seeded train/validation/test splits of a training configuration
-(:meth:`spsll.learn.config.TrainConfig.load_splits`).
+:func:`book_splits` is what every learning chapter of the book does first: generate (or
+reuse, or resume) the HDF5 store of ``kind`` under ``data_dir`` with
+:func:`spsll.data.generate.generate` and cut it into the seeded train/validation/test
+splits of a training configuration (:meth:`spsll.learn.config.TrainConfig.load_splits`).
 """
 
 from __future__ import annotations
@@ -40,4 +40,6 @@ def data_chain(info: dict) -> dict:
         return dict(n_cells=settings["solver"]["n_cells"], a=settings["material"]["a"],
                     scheme=settings["solver"]["scheme"])
     except KeyError as e:
-        raise ValueError(f"info has no stored chain setting {e}: not a dispersion store") from None
+        raise ValueError(
+            f"info has no stored chain setting {e}: not a dispersion store"
+        ) from None
