@@ -259,7 +259,7 @@ def explicit_domain_wall(material, sigma, tau, *, n_realisations=16, seed=0, n_c
     cell being a vacancy of the line; centre, classification and widths below are those of m̄_z
     (``m`` and ``masks`` keep the film).  A film's wall can only be ``pinned`` where vacancies cut
     the film across; elsewhere it bends around holes and converges in material.
-    ``masks``: 0/1 masks of shape (P, R, *n_cells) (or (R, *n_cells) for one point) instead of
+    ``masks``: 0/1 masks of shape ``(P, R, *n_cells)`` (or ``(R, *n_cells)`` for one point) instead of
     sampled ones (σ, τ then only label the points).
 
     Each realisation ends in one of three states:
