@@ -178,7 +178,7 @@ def _channels(value, n=4):
 @dataclass(frozen=True)
 class InverseConfig(TrainConfig):
     """InverseCNN, dispersion → (σ, τ): chapter 4's recipe.  dropout (the paper: 0.3),
-    channels of the 4 conv blocks, fold_k (fold the even dispersion onto |k|)."""
+    channels of the 4 conv blocks, fold_k (fold the even dispersion onto abs(k))."""
 
     epochs: int = 40
     batch_size: int = 8

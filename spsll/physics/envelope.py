@@ -18,7 +18,7 @@ minus one term, √(v L_T(0) Δk) = √(2 v T/(N a)), so the flat value (the min
 The deficit times √N tends to √(2 v T/a) (dimensionless), so s_min → p (the mean-field model) as
 N → ∞, slowly.
 
-Films (``n_cells = (nx, ny)``, :func:`spsll.physics.rtn.spectrum_on_grid_2d`, S(k) = p² δ(k) +
+Films (``n_cells = (nx, ny)``, :func:`spsll.rtn.spectrum_on_grid_2d`, S(k) = p² δ(k) +
 v T²/(2π(1 + k²T²)^{3/2}), bins Δk² = (2π)²/(nx ny a²)): the same argument leaves minus the k = 0
 term of the smooth part, √(v T²Δk²/(2π)), so
 

@@ -42,8 +42,8 @@ class DispersionResult:
     power : (B, F, N) or (F, N) spectral power abs(FFT₂ m_x)² (arbitrary units); None if not kept
     peak_frequency : (B, N) or (N,) peak frequency per k [Hz], sub-bin refined
     sigma, tau : (B,) or scalars [m]
-    ky : (Ny,) ky axis [rad/m] of a film (then ``k`` is the kx axis and the last two axes of power
-         and peak_frequency are (kx, ky)); None for a chain
+    ky : (Ny,) ky axis [rad/m] of a film (then ``k`` is the kx axis and the last two axes of
+    power and peak_frequency are (kx, ky)); None for a chain
     stats : integrator statistics (steps, rejected steps, RHS evaluations, seconds simulating and analysing)
     """
 
@@ -84,15 +84,15 @@ def spectrum(mx, dt_sample: float, a: float, window: bool = True):
 
     mx: (B, T, N) or (B, T, Nx, Ny) array or tensor (sample, time, cells).  Returns (k, f, power,
     peak_frequency): k [rad/m] ascending, (N,) for a chain or the pair (kx (Nx,), ky (Ny,)) for a
-    film; f (T//2+1,) [Hz]; power (B, F, *grid) = abs(FFT_x rfft_t (w(t) δm_x))² with δm_x the
+    film; f (T//2+1,) [Hz]; power ``(B, F, *grid)`` = abs(FFT_x rfft_t (w(t) δm_x))² with δm_x the
     deviation from the time mean and w a Hann window; and the refined peak frequency per k
-    (B, *grid) [Hz].  Used for spsll's runs and for peer programs alike.
+    ``(B, *grid)`` [Hz].  Used for spsll's runs and for peer programs alike.
     """
     x = torch.as_tensor(mx, dtype=torch.float64)
     B, T = x.shape[:2]
     grid = tuple(x.shape[2:])
     d = len(grid)
-    # one weight (T, *grid) applied in one pass: the Hann window in t and, along each axis of even
+    # one weight ``(T, *grid)`` applied in one pass: the Hann window in t and, along each axis of even
     # length, (−1)^j, which shifts that axis' FFT by N/2 (FFT{(−1)^j u_j}_q = U_{q+N/2}): the
     # fftshift for free
     w = (torch.hann_window(T, periodic=False, dtype=x.dtype, device=x.device) if window
@@ -117,7 +117,7 @@ def spectrum(mx, dt_sample: float, a: float, window: bool = True):
 
 
 def gaussian_state(shape, a, amplitude, width, position) -> np.ndarray:
-    """The recipe's initial state (3, *grid): m_x = A₀ exp(−d²/(2w²)), m_y = 0, m_z = sqrt(1 − m_x²),
+    """The recipe's initial state ``(3, *grid)``: m_x = A₀ exp(−d²/(2w²)), m_y = 0, m_z = sqrt(1 − m_x²),
 
     d the periodic distance of each cell (x_j = j a per axis) to ``position`` (one coordinate per
     axis [m]).  Tails below 1e-60 A₀ are set to 0: behind a vacancy they would stay tiny for ever
@@ -136,7 +136,7 @@ def gaussian_state(shape, a, amplitude, width, position) -> np.ndarray:
 def simulate_spectra(field, m0, t_eval, a, on_chunk, *, alpha, method="dopri5", rtol=1e-5, atol=1e-9,
                      dt=None, window=True, batch_size=128, component=0, compile=False, progress=False,
                      desc="dispersion"):
-    """The recipe's run: integrate m0 (B, 3, *grid) under ``field`` in chunks of ``batch_size``,
+    """The recipe's run: integrate m0 ``(B, 3, *grid)`` under ``field`` in chunks of ``batch_size``,
     record m_[component] at ``t_eval`` and hand each chunk's :func:`spectrum` to
     ``on_chunk(lo, hi, power, peaks)``.  Returns the integrator statistics.
     """
@@ -192,10 +192,10 @@ def dispersion(material, sigma, tau, *, n_cells=500, duration=10e-12, dt_sample=
     the default and the right choice for a z-magnetised chain; "z" reproduces the paper's text and
     shows why it misplaces the peaks).  ``compile=True`` fuses the right-hand side with
     ``torch.compile`` (worth it for large batches on GPUs and CPUs with a C++ compiler).
-    ``mask`` (B, *grid) of 0/1: explicit vacancies (:mod:`spsll.physics.explicit`): each sample
+    ``mask`` ``(B, *grid)`` of 0/1: explicit vacancies (:mod:`spsll.physics.explicit`): each sample
     carries its own vacancies, the Gaussian is multiplied by its mask, and the statistical envelope
     is not used (σ, τ then only label the samples).  ``on_chunk(lo, hi, power, peaks)``, if
-    given, also receives each chunk's float64 power (B_chunk, F, *grid) (ensemble reductions).
+    given, also receives each chunk's float64 power ``(B_chunk, F, *grid)`` (ensemble reductions).
     """
     s, t, batched, env, field, tdt, dev = setup(
         material, sigma, tau, n_cells, offset=envelope_offset, scheme=scheme, H_ext=H_ext,
