@@ -59,3 +59,35 @@ def atomic_write(path, write, *, binary: bool = True) -> None:
 def write_json(path, obj, **dump_options) -> None:
     """``json.dump(obj)`` (indent 2) to ``path`` atomically."""
     atomic_write(path, lambda fh: json.dump(obj, fh, indent=2, **dump_options), binary=False)
+
+
+def prepare_output(path, *, directory: bool = False, name: str = "out") -> str:
+    """Check before any computation that ``path`` can be written; create its missing parent folders.
+
+    ``directory``: ``path`` is a folder the caller fills (created if missing); otherwise a file,
+    which must not be a folder.  A write test (a temporary file, removed at once) in the folder
+    catches read-only folders and file systems.  Raises ``ValueError`` naming ``name`` for an
+    empty path or a folder given for a file, and ``OSError`` naming the path otherwise.
+    """
+    path = os.fspath(path)
+    if not path:
+        raise ValueError(f"{name} must be a path, got an empty string")
+    if directory:
+        if os.path.exists(path) and not os.path.isdir(path):
+            raise ValueError(f"{name}: {path} is a file; give a folder")
+        os.makedirs(path, exist_ok=True)
+        folder = path
+    else:
+        if os.path.isdir(path) or path.endswith((os.sep, "/")):
+            raise ValueError(f"{name}: {path} is a folder; give a file name")
+        folder = os.path.dirname(os.path.abspath(path))
+        os.makedirs(folder, exist_ok=True)
+        if os.path.exists(path) and not os.access(path, os.W_OK):
+            raise PermissionError(13, "cannot write this file", path)
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".spsll-write-test-")
+    except OSError as e:
+        raise PermissionError(e.errno, f"cannot write into this folder ({e.strerror})", folder) from None
+    os.close(fd)
+    os.unlink(probe)
+    return path

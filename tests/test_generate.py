@@ -97,8 +97,9 @@ def test_crash_after_writing_a_chunk_before_its_flag(tmp_path, monkeypatch, wall
         real(f, k, fsync)
 
     monkeypatch.setattr(gen, "mark_done", crash_on_third)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(KeyboardInterrupt) as e:
         generate("walls", 30, p, **WALLS)
+    assert isinstance(e.value, gen.GenerateInterrupted) and e.value.done == 2 and e.value.n_chunks == 8
     monkeypatch.setattr(gen, "mark_done", real)
     half = calls[-1]
     with h5py.File(p, "r") as f:
@@ -106,7 +107,7 @@ def test_crash_after_writing_a_chunk_before_its_flag(tmp_path, monkeypatch, wall
         assert not f["done"][half]
     data, info = read_store(p)
     assert info["n_done"] == 8 and not np.isin(np.arange(4 * half, 4 * half + 4), data["index"]).any()  # ... not data
-    assert not os.path.exists(p + ".lock")
+    assert not os.path.exists(p + ".lock.owner")  # the lock was released
     rep = generate("walls", 30, p, **WALLS)
     assert rep.computed == 6 and rep.skipped == 2
     assert_same_store(p, walls_ref)
@@ -146,7 +147,7 @@ def test_sigkill_mid_run_then_rerun_equals_uninterrupted_run(tmp_path):
     with h5py.File(p, "r") as f:
         done = int(f["done"][...].sum())
     assert 3 <= done < n // 2, "the kill came too late to test a resume"
-    assert os.path.exists(p + ".lock")  # stale lock of the dead process
+    assert os.path.exists(p + ".lock.owner")  # the killed run's owner record; its OS lock died with it
     rep = generate("walls", n, p, **kw)
     assert rep.skipped == done and rep.computed == n // 2 - done
     generate("walls", n, ref, **kw)

@@ -53,7 +53,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
 from .._files import atomic_write, write_json
-from .._validate import finite_scalar, positive_int
+from .._validate import finite_scalar, non_negative_int, positive_int
 from .nets import MODELS, NM, build_model
 
 __all__ = [
@@ -70,7 +70,7 @@ CHECKPOINT_FORMAT = "spsll-checkpoint-v1"
 # ------------------------------------------------------------------------------------------
 def seed_everything(seed: int) -> None:
     """Seed python ``random``, numpy's global RNG and torch (CPU and CUDA)."""
-    seed = positive_int("seed", seed, low=0)
+    seed = non_negative_int("seed", seed)
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
@@ -379,13 +379,13 @@ class Trainer:
         self.lr_factor = finite_scalar("lr_factor", lr_factor, low=0, low_open=True)
         if self.lr_factor >= 1:
             raise ValueError(f"lr_factor must be in (0, 1), got {lr_factor!r}")
-        self.lr_patience = positive_int("lr_patience", lr_patience, low=0)
+        self.lr_patience = non_negative_int("lr_patience", lr_patience)
         self.lr_threshold = finite_scalar("lr_threshold", lr_threshold, low=0)
         self.min_lr = finite_scalar("min_lr", min_lr, low=0)
         self.grad_clip = None if grad_clip is None else finite_scalar("grad_clip", grad_clip, low=0, low_open=True)
-        self.seed = positive_int("seed", seed, low=0)
+        self.seed = non_negative_int("seed", seed)
         self.checkpoint_every = positive_int("checkpoint_every", checkpoint_every)
-        self.num_workers = positive_int("num_workers", num_workers, low=0)
+        self.num_workers = non_negative_int("num_workers", num_workers)
         self.restore_best = bool(restore_best)
         self.progress = bool(progress)
         self.device = _device(device)
@@ -717,7 +717,7 @@ def train_ensemble(make_model, train_data, val_data=None, *, seeds=(0, 1, 2, 3, 
     ``normalize``: call :func:`fit_normalization` on each new model.  With ``out_dir`` each
     member writes into ``out_dir/member_<seed>/``.
     """
-    seeds = [positive_int("seeds", s, low=0) for s in seeds]
+    seeds = [non_negative_int("seeds", s) for s in seeds]
     if not seeds:
         raise ValueError("seeds must list at least one seed")
     if len(set(seeds)) != len(seeds):
