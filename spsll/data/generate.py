@@ -253,7 +253,8 @@ def _job(kind, n, material, plan, seed, chunk, sigma_range, tau_range, device, d
         raise TypeError(f"material must be a spsll.Material, got {type(material).__name__}")
     the_plan = Plan(n=n, plan=plan, seed=seed, sigma_range=sigma_range, tau_range=tau_range)
     chunk = DEFAULT_CHUNK[kind] if chunk is None else chunk
-    bounds = chunk_bounds(the_plan.n, chunk)
+    bounds = chunk_bounds(the_plan.n, chunk)  # validates chunk
+    chunk = min(int(chunk), the_plan.n)  # a store's chunk is in 1..n (same chunks, same values)
     tdt = resolve_dtype(dtype)
     # With Dask the device must exist on the workers, not here (a login node may have no GPU).
     dev = resolve_device(device, check_available=local)

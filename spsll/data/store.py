@@ -272,8 +272,7 @@ def mark_done(f, k: int, fsync=True):
 def done_mask(f) -> np.ndarray:
     """Per-sample boolean mask: sample i belongs to a completed chunk."""
     done = f["done"][...]
-    chunk = int(f.attrs["chunk"])
-    return np.repeat(done, chunk)[: int(f.attrs["n"])]
+    return done[np.arange(int(f.attrs["n"])) // int(f.attrs["chunk"])]
 
 
 def read_store(path, names=None):
