@@ -81,7 +81,10 @@ def prepare_output(path, *, directory: bool = False, name: str = "out") -> str:
         if os.path.isdir(path) or path.endswith((os.sep, "/")):
             raise ValueError(f"{name}: {path} is a folder; give a file name")
         folder = os.path.dirname(os.path.abspath(path))
-        os.makedirs(folder, exist_ok=True)
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise NotADirectoryError(20, "a parent of this path is a file, not a folder", path) from None
         if os.path.exists(path) and not os.access(path, os.W_OK):
             raise PermissionError(13, "cannot write this file", path)
     try:

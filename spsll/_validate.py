@@ -118,9 +118,10 @@ def check_memory(what: str, n_bytes: float, hint: str = "") -> None:
     """Raise ``ValueError`` before allocating ``n_bytes`` for ``what`` if above :func:`memory_limit`."""
     limit = memory_limit()
     if n_bytes > limit:
+        why = "SPSLL_MAX_BYTES" if os.environ.get("SPSLL_MAX_BYTES") else \
+            "half the memory; set SPSLL_MAX_BYTES to change it"
         raise ValueError(f"{what} needs {n_bytes / 2**30:.3g} GiB, above spsll's limit of "
-                         f"{limit / 2**30:.3g} GiB (half the memory; set SPSLL_MAX_BYTES to change it)"
-                         + (f"; {hint}" if hint else ""))
+                         f"{limit / 2**30:.3g} GiB ({why})" + (f"; {hint}" if hint else ""))
 
 
 # ---- defect parameters -------------------------------------------------------------------

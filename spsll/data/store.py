@@ -174,6 +174,8 @@ def open_store(path, mode="r"):
     and validating its structure (:func:`~spsll.data.store_check.check_structure`)."""
     if mode not in ("r", "r+"):
         raise ValueError(f"mode must be 'r' or 'r+', got {mode!r}")
+    if mode == "r+":
+        open_store(path, "r").close()  # validated read-only first: a refused file is not touched
     try:
         f = h5py.File(path, mode)
     except FileNotFoundError:
