@@ -179,6 +179,8 @@ def _message(e) -> str:
 
 
 def main(argv=None):
+    """Run the command line; returns 0 when done.  Errors and Ctrl-C end in ``SystemExit`` with
+    the exit status above (as argparse's own usage errors do), after one line on stderr."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -187,13 +189,13 @@ def main(argv=None):
     except KeyboardInterrupt as e:
         hint = getattr(e, "hint", None)
         print("spsll: interrupted" + (f": {hint}" if hint else ""), file=sys.stderr)
-        return EXIT_INTERRUPTED
+        raise SystemExit(EXIT_INTERRUPTED) from None
     except Exception as e:
         code = _error_code(e)
         if code is None:
             raise
         print(f"spsll: error: {_message(e)}", file=sys.stderr)
-        return code
+        raise SystemExit(code) from None
 
 
 if __name__ == "__main__":

@@ -7,6 +7,14 @@ import pytest
 from spsll.cli import main
 
 
+def run(argv):
+    """spsll.cli.main's exit status: its return value, or the code of the SystemExit it raises."""
+    try:
+        return main(argv)
+    except SystemExit as e:
+        return e.code
+
+
 def test_help_lists_commands(capsys):
     with pytest.raises(SystemExit) as e:
         main(["--help"])
@@ -30,7 +38,7 @@ def test_wall_command_writes_json(tmp_path, capsys):
 
 
 def test_bad_input_is_a_clear_error(capsys):
-    assert main(["wall", "--sigma-nm", "-3"]) == 2
+    assert run(["wall", "--sigma-nm", "-3"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("spsll: error: sigma must be > 0") and err.count("\n") == 1
 
@@ -74,7 +82,7 @@ def test_every_option_has_help_and_required_ones_no_default_none():
 
 
 def test_info_prints_no_float_noise(capsys):
-    assert main(["info"]) == 0
+    assert run(["info"]) == 0
     out = capsys.readouterr().out
     assert "gap f(0) [THz]                       0.213064\n" in out and "0.21306405999" not in out
 
@@ -85,7 +93,7 @@ def test_inspect_shows_layout_settings_and_completeness(tmp_path, capsys):
     generate("walls", 5, p, chunk=2, n_cells=16, progress=False)
     with __import__("h5py").File(p, "r+") as f:
         f["done"][2] = False  # the last chunk (1 sample) not done
-    assert main(["inspect", p]) == 0
+    assert run(["inspect", p]) == 0
     out = capsys.readouterr().out
     assert "spsll walls store" in out and "samples: 4 of 5 done (2 of 3 chunks of 2); incomplete" in out
     assert "solver.n_cells = 16" in out and "/m " in out and "(5, 3, 16)" in out and "[m]" in out

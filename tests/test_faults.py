@@ -26,6 +26,14 @@ N = 6
 GEN = ["generate", "walls", "--n", str(N), "--chunk", "3", "--n-cells", "16", "--seed", "0", "--no-progress"]
 
 
+def run(argv):
+    """spsll.cli.main's exit status: its return value, or the code of the SystemExit it raises."""
+    try:
+        return main(argv)
+    except SystemExit as e:
+        return e.code
+
+
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     p = str(tmp_path_factory.mktemp("base") / "walls.h5")
@@ -109,7 +117,7 @@ def test_crafted_store_is_refused_naming_the_field(store, tmp_path, capsys, case
             read(p)
         assert f": {field}:" in str(e.value) and words in str(e.value), str(e.value)
     # generate refuses to resume it (it used to call such a store complete, rc 0)
-    assert main(GEN + ["--out", str(p)]) == cli.EXIT_STORE
+    assert run(GEN + ["--out", str(p)]) == cli.EXIT_STORE
     err = capsys.readouterr().err
     assert err.startswith("spsll: error:") and f": {field}:" in err and "Traceback" not in err
     assert p.read_bytes() == before  # untouched
@@ -126,13 +134,13 @@ def test_truncated_store_hint_checks_the_lock_first(store, tmp_path):
 
 def test_generate_creates_missing_folders_and_checks_out_first(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    assert main(GEN + ["--out", "data/sub/w.h5"]) == 0  # the README's command on a fresh clone
+    assert run(GEN + ["--out", "data/sub/w.h5"]) == 0  # the README's command on a fresh clone
     assert read_store("data/sub/w.h5")[1]["n_done"] == N
     calls = []
     monkeypatch.setattr("spsll.data.generate.compute_chunk", lambda *a, **k: calls.append(a))
     (tmp_path / "afile").write_text("keep")
     for out, words in (("data", "is a folder"), ("afile/w.h5", "a parent of this path is a file")):
-        assert main(GEN + ["--out", out]) == cli.EXIT_USAGE
+        assert run(GEN + ["--out", out]) == cli.EXIT_USAGE
         err = capsys.readouterr().err
         assert err.startswith("spsll: error:") and words in err and out in err
     assert calls == [] and (tmp_path / "afile").read_text() == "keep"
@@ -146,7 +154,7 @@ def test_out_is_checked_before_the_computation(tmp_path, monkeypatch, capsys, co
                         must_not_run)
     (tmp_path / "afile").write_text("keep")
     for out, words in ((tmp_path, "is a folder"), (tmp_path / "afile" / "r.json", "is a file")):
-        assert main([command, "--out", str(out)]) == cli.EXIT_USAGE
+        assert run([command, "--out", str(out)]) == cli.EXIT_USAGE
         err = capsys.readouterr().err
         assert err.startswith("spsll: error:") and words in err and "Traceback" not in err
     assert (tmp_path / "afile").read_text() == "keep"
@@ -156,7 +164,7 @@ def test_out_is_checked_before_the_computation(tmp_path, monkeypatch, capsys, co
                                   GEN + ["--out", "x.h5", "--workers", "2"]])
 def test_device_banana_is_a_named_usage_error(tmp_path, monkeypatch, capsys, argv):
     monkeypatch.chdir(tmp_path)
-    assert main(argv + ["--device", "banana"]) == cli.EXIT_USAGE
+    assert run(argv + ["--device", "banana"]) == cli.EXIT_USAGE
     err = capsys.readouterr().err
     assert err.startswith("spsll: error: --device must be one of 'cpu', 'cuda'") and "'banana'" in err
     assert os.listdir(tmp_path) == []
@@ -170,7 +178,7 @@ def test_unknown_material_is_a_usage_error(argv, capsys):
 
 
 def test_os_errors_name_the_path(tmp_path, capsys):
-    assert main(["inspect", str(tmp_path / "missing.h5")]) == cli.EXIT_USAGE
+    assert run(["inspect", str(tmp_path / "missing.h5")]) == cli.EXIT_USAGE
     err = capsys.readouterr().err
     assert err.startswith("spsll: error:") and "missing.h5" in err and "does not exist" in err
 
@@ -208,7 +216,7 @@ def test_keyboard_interrupt_in_any_subcommand_exits_130(monkeypatch, capsys):
     def interrupted(*a, **k):
         raise KeyboardInterrupt
     monkeypatch.setattr("spsll.physics.domainwall.domain_wall", interrupted)
-    assert main(["wall"]) == cli.EXIT_INTERRUPTED
+    assert run(["wall"]) == cli.EXIT_INTERRUPTED
     assert capsys.readouterr().err == "spsll: interrupted\n"
 
 
@@ -217,7 +225,8 @@ def test_missing_extras_are_named(tmp_path):
             "try:\n    import spsll.plots\nexcept ImportError as e:\n    print(e)\n"
             "try:\n    import spsll.widgets\nexcept ImportError as e:\n    print(e)\n"
             "from spsll.cli import main\n"
-            f"print(main(['generate', 'walls', '--n', '2', '--out', {str(tmp_path / 'w.h5')!r}, '--workers', '1']))")
+            "def run(a):\n    try:\n        return main(a)\n    except SystemExit as e:\n        return e.code\n"
+            f"print(run(['generate', 'walls', '--n', '2', '--out', {str(tmp_path / 'w.h5')!r}, '--workers', '1']))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     lines = r.stdout.splitlines()
     assert "pip install 'spsll[book]'" in lines[0] and "pip install 'spsll[book]'" in lines[1], r.stderr
