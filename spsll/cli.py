@@ -198,5 +198,14 @@ def main(argv=None):
         raise SystemExit(code) from None
 
 
+def exit_status(argv=None) -> int:
+    """Run :func:`main` and return its exit status instead of raising ``SystemExit`` (for
+    scripts and tests that run several commands in one process)."""
+    try:
+        return main(argv)
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else 1
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -4,15 +4,7 @@ import sys
 
 import pytest
 
-from spsll.cli import main
-
-
-def run(argv):
-    """spsll.cli.main's exit status: its return value, or the code of the SystemExit it raises."""
-    try:
-        return main(argv)
-    except SystemExit as e:
-        return e.code
+from spsll.cli import exit_status as run, main
 
 
 def test_help_lists_commands(capsys):

@@ -17,21 +17,13 @@ import numpy as np
 import pytest
 
 import spsll.cli as cli
-from spsll.cli import main
+from spsll.cli import exit_status as run, main
 from spsll.data.datasets import WallToDefects
 from spsll.data.generate import generate
 from spsll.data.store import StoreError, StoreLock, read_store
 
 N = 6
 GEN = ["generate", "walls", "--n", str(N), "--chunk", "3", "--n-cells", "16", "--seed", "0", "--no-progress"]
-
-
-def run(argv):
-    """spsll.cli.main's exit status: its return value, or the code of the SystemExit it raises."""
-    try:
-        return main(argv)
-    except SystemExit as e:
-        return e.code
 
 
 @pytest.fixture(scope="module")
@@ -224,8 +216,7 @@ def test_missing_extras_are_named(tmp_path):
     code = ("import sys; sys.modules['plotly'] = None; sys.modules['distributed'] = None\n"
             "try:\n    import spsll.plots\nexcept ImportError as e:\n    print(e)\n"
             "try:\n    import spsll.widgets\nexcept ImportError as e:\n    print(e)\n"
-            "from spsll.cli import main\n"
-            "def run(a):\n    try:\n        return main(a)\n    except SystemExit as e:\n        return e.code\n"
+            "from spsll.cli import exit_status as run\n"
             f"print(run(['generate', 'walls', '--n', '2', '--out', {str(tmp_path / 'w.h5')!r}, '--workers', '1']))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     lines = r.stdout.splitlines()

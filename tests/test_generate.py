@@ -13,21 +13,13 @@ import pytest
 
 import spsll
 import spsll.data.generate as gen
-from spsll.cli import main
+from spsll.cli import exit_status as run
 from spsll.data.generate import generate
 from spsll.data.plans import make_plan
 from spsll.data.store import StoreLockedError, StoreMismatchError, read_store
 
 WALLS = dict(chunk=4, n_cells=64, seed=3, progress=False)
 DISP = dict(chunk=3, n_cells=64, duration=1e-12, seed=4, keep_power=True, progress=False)
-
-
-def run(argv):
-    """spsll.cli.main's exit status: its return value, or the code of the SystemExit it raises."""
-    try:
-        return main(argv)
-    except SystemExit as e:
-        return e.code
 
 
 def assert_same_store(a, b):

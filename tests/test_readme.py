@@ -18,18 +18,10 @@ import shlex
 from pathlib import Path
 
 
-from spsll.cli import main
+from spsll.cli import exit_status as run
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 NOT_RUN = ("make", "pip", "conda")
-
-
-def run(argv):
-    """spsll.cli.main's exit status: its return value, or the code of the SystemExit it raises."""
-    try:
-        return main(argv)
-    except SystemExit as e:
-        return e.code
 
 
 def blocks(lang):
