@@ -7,8 +7,11 @@ VENV    ?= .venv
 TORCH   ?= torch==2.13.0
 PROFILE ?= ci
 BIN     := $(VENV)/bin
+# magnum.np, the peer of the cross-checks, in its own environment: `import magnumnp` changes
+# torch's global state (default dtype and device), so it never shares a process with spsll
+PEER    := benchmarks/.peer-venv
 
-.PHONY: test book install install-book bench clean
+.PHONY: test book install install-book peer bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +25,19 @@ $(VENV)/.stamp-book: pyproject.toml $(VENV)/.stamp-test
 	$(BIN)/pip install -e ".[test,book]"
 	touch $@
 
+$(PEER)/.stamp:
+	$(PYTHON) -m venv $(PEER)
+	echo "$(TORCH)" | cut -d' ' -f1 > $(PEER)/constraints.txt
+	$(PEER)/bin/python -c "import torch" 2>/dev/null || $(PEER)/bin/pip install $(TORCH)
+	$(PEER)/bin/pip install -c $(PEER)/constraints.txt magnumnp numpy
+	touch $@
+
 install: $(VENV)/.stamp-test
 install-book: $(VENV)/.stamp-book
 
-test: $(VENV)/.stamp-book
+peer: $(PEER)/.stamp
+
+test: $(VENV)/.stamp-book $(PEER)/.stamp
 	$(BIN)/python -m pytest
 
 book: $(VENV)/.stamp-book

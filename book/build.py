@@ -1,6 +1,6 @@
 """Build the book: execute every page with papermill for a profile, gather metrics, render HTML.
 
-    python book/build.py [--profile ci|paper] [--only NAME ...] [--no-html]
+    python book/build.py [--profile ci|paper] [--only NAME ...] [--no-html] [--repository-url URL]
 
 Steps (the committed notebooks stay free of outputs):
 1. copy the book sources (``_config.yml``, ``_toc.yml``, ``book/``, ``notebooks/``) to
@@ -9,18 +9,26 @@ Steps (the committed notebooks stay free of outputs):
 2. execute each notebook page in ``_toc.yml`` order with papermill, in place in that copy,
    with the profile's parameters (``PROFILES``) plus ``profile``, ``results_dir`` and, for the pages
    that declare it, ``data_dir`` (``data/<profile>``, created here: the network chapters keep their
-   generated datasets there and reuse them in the next build); any failing cell stops the build;
-3. merge the chapters' metrics into ``results/<profile>/metrics.json`` and execute the scorecard;
+   generated datasets there and reuse them in the next build); any failing cell stops the build.
+   Folders are passed relative to the page; papermill's injected-parameters cell is then removed
+   (the values it set, other than folders, are noted in the page's own parameters cell) and
+   machine paths are scrubbed from the outputs and the notebook metadata (``tidy``);
+3. merge the chapters' metrics into ``results/<profile>/metrics.json`` and execute the scorecard
+   (with ``paper_results_dir``: the committed paper-scale record, shown beside when present);
 4. run ``jupyter-book build`` with ``-W -n --keep-going`` (warnings are errors) and move the
-   HTML to ``_build/html`` (or ``_build/html-<profile>`` for other profiles than ci).
+   HTML to ``_build/html`` (or ``_build/html-<profile>`` for other profiles than ci);
+   ``--repository-url`` sets ``repository.url`` of the copied ``_config.yml`` first (the
+   publishing workflow passes the repository it runs in).
 """
 from __future__ import annotations
 
 import argparse
 import os
 import shutil
+import re
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -35,9 +43,9 @@ PROFILES = {
     "ci": {},
     "paper": {
         "notebooks/01_rtn_psd": {"n_traces": 4000},
-        "notebooks/02_dispersions": {"n_tau": 21, "n_sigma": 4},
+        "notebooks/02_dispersions": {"n_tau": 21, "n_sigma": 4, "n_box": 200},
         "notebooks/03_domain_walls": {"n_sigma": 40, "n_tau": 41},
-        "book/model": {"n_values": [250, 500, 1000, 2000]},
+        "book/model": {"n_values": [250, 500, 1000, 2000, 4000, 8000]},
         # explicit vacancies: the paper's 500-cell, 10-ps recipe and more (σ, τ) points and realisations
         "notebooks/07_statistical_vs_explicit": {
             "grid": [[10, 2], [10, 5], [10, 10], [25, 5], [50, 5], [50, 20], [100, 5], [100, 20]],
@@ -105,6 +113,9 @@ def copy_sources(src: Path, keep_executed=()):
     shutil.copy2(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", static / "plotly.min.js")
 
 
+PATH_PARAMETERS = ("results_dir", "data_dir", "paper_results_dir")
+
+
 def execute(nb: Path, parameters: dict):
     import papermill as pm
     t0 = time.time()
@@ -112,9 +123,62 @@ def execute(nb: Path, parameters: dict):
         # pages without datasets do not declare data_dir; leaving it out keeps papermill's
         # "Passed unknown parameter" warning for what it is for: a misspelt PROFILES entry
         parameters = {k: v for k, v in parameters.items() if k != "data_dir"}
+    # folders relative to the page (papermill runs it there): no machine path in the notebook
+    parameters = {k: (os.path.relpath(v, nb.parent) if k in PATH_PARAMETERS else v)
+                  for k, v in parameters.items()}
     pm.execute_notebook(str(nb), str(nb), parameters=parameters, cwd=str(nb.parent), kernel_name="python3",
                         progress_bar=False, request_save_on_cell_execute=False)
+    tidy(nb, parameters)
     print(f"  executed {nb.relative_to(nb.parents[1])} in {time.time() - t0:.1f} s", flush=True)
+
+
+def machine_paths():
+    """Absolute folders of this machine that must not appear on a page (longest first)."""
+    paths = {str(ROOT), sys.prefix, sys.base_prefix, str(Path.home())}
+    return sorted((p for p in paths if len(p) > 1), key=len, reverse=True)
+
+
+def scrub(text: str, paths=None) -> str:
+    """``text`` with every machine path replaced by a neutral name (the repository root by ``.``)."""
+    for p in machine_paths() if paths is None else paths:
+        name = "." if p == str(ROOT) else ("~" if p == str(Path.home()) else "<python>")
+        text = text.replace(p + "/", name + "/").replace(p, name)
+    return text
+
+
+def tidy(nb: Path, parameters: dict):
+    """The executed page as a reader sees it: papermill's injected-parameters cell removed (the
+    values this build set, other than folders, are noted in the page's own parameters cell),
+    and machine paths scrubbed from every output."""
+    import nbformat
+    book = nbformat.read(str(nb), as_version=4)
+    cells = []
+    for cell in book.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "injected-parameters" in tags:
+            continue
+        if "parameters" in tags:
+            set_here = {k: v for k, v in parameters.items() if k not in PATH_PARAMETERS}
+            if set_here:
+                note = ["# set by the book build:"] + [
+                    line for k, v in set_here.items() for line in textwrap.wrap(
+                        f"{k} = {v!r}", 86, initial_indent="#   ", subsequent_indent="#     ")]
+                cell.source = cell.source.rstrip("\n") + "\n" + "\n".join(note)
+        for out in cell.get("outputs", []):
+            if "text" in out:
+                out["text"] = scrub(out["text"])
+            for mime, val in out.get("data", {}).items():
+                if isinstance(val, str) and mime.startswith("text/"):
+                    out["data"][mime] = scrub(val)
+            if "traceback" in out:
+                out["traceback"] = [scrub(t) for t in out["traceback"]]
+        cells.append(cell)
+    book.cells = cells
+    pm_meta = book.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):
+        if key in pm_meta:
+            pm_meta[key] = os.path.relpath(pm_meta[key], nb.parent)
+    nbformat.write(book, str(nb))
 
 
 def main(argv=None):
@@ -123,6 +187,8 @@ def main(argv=None):
     ap.add_argument("--only", nargs="*", help="execute only these pages (e.g. notebooks/01_rtn_psd)")
     ap.add_argument("--no-html", action="store_true", help="execute and gather metrics, skip the HTML")
     ap.add_argument("--html-only", action="store_true", help="render the pages executed by the previous run")
+    ap.add_argument("--repository-url", help="https://github.com/OWNER/NAME for the launch and "
+                    "repository buttons (default: repository.url of _config.yml)")
     args = ap.parse_args(argv)
     from spsll import book
 
@@ -131,7 +197,7 @@ def main(argv=None):
     src = build / ("src" if args.profile == "ci" else f"src-{args.profile}")
     results = ROOT / "results" / args.profile
     if args.html_only:
-        return render(build, src, args.profile)
+        return render(build, src, args.profile, args.repository_url)
     # the scorecard is re-executed in every run, from its current source
     keep = [p for p in pages(ROOT / "_toc.yml") if p not in args.only and p != LAST] if args.only else []
     copy_sources(src, keep_executed=keep)
@@ -150,17 +216,35 @@ def main(argv=None):
         execute(src / f"{page}.ipynb", params)
     book.gather(results)
     if LAST in order:
-        execute(src / f"{LAST}.ipynb", {"profile": args.profile, "results_dir": str(results)})
+        execute(src / f"{LAST}.ipynb", {"profile": args.profile, "results_dir": str(results),
+                                        "paper_results_dir": str(ROOT / "results" / "paper")})
     print(f"executed in {time.time() - t0:.0f} s; metrics in {results / 'metrics.json'}", flush=True)
     if args.no_html:
         return 0
-    return render(build, src, args.profile)
+    return render(build, src, args.profile, args.repository_url)
 
 
-def render(build: Path, src: Path, profile: str) -> int:
+REPOSITORY_URL = re.compile(r"https://github\.com/[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9_.-]+")
+
+
+def set_repository(config: Path, url: str):
+    """Set ``repository.url`` of the book's ``_config.yml`` (the one place the launch buttons and
+    the repository button read) to ``url``, keeping the rest of the file as it is."""
+    if not REPOSITORY_URL.fullmatch(url):
+        raise ValueError(f"repository url must look like https://github.com/OWNER/NAME, got {url!r}")
+    text = config.read_text()
+    new, n = re.subn(r"(?m)^(repository:\n(?:[ \t]+.*\n)*?[ \t]+url:[ \t]*)\S+", rf"\g<1>{url}", text)
+    if n != 1:
+        raise ValueError(f"{config} has no repository.url entry to set")
+    config.write_text(new)
+
+
+def render(build: Path, src: Path, profile: str, repository_url: str | None = None) -> int:
     """jupyter-book build of the executed sources; the HTML replaces the previous one at the end."""
     for name in ("_config.yml", "_toc.yml"):
         shutil.copy2(ROOT / name, src / name)
+    if repository_url:
+        set_repository(src / "_config.yml", repository_url)
     shutil.rmtree(src / "book" / "_ext", ignore_errors=True)
     shutil.copytree(ROOT / "book" / "_ext", src / "book" / "_ext", ignore=shutil.ignore_patterns("__pycache__"))
     cmd = [sys.executable, "-m", "jupyter_book", "build", str(src), "--builder", "html", "-W", "-n", "--keep-going"]

@@ -108,3 +108,49 @@ def lines(x, ys, names, xlabel, ylabel, title, modes=None, log_y=False):
     if log_y:
         fig.update_yaxes(type="log")
     return fig
+
+
+# ---- the one-number structure, convergence and ensembles (book: model, chapters 2, 3, 7) ----
+
+def contour_map(x, y, z, xlabel, ylabel, title, levels=None, colorbar="", points=()):
+    """Filled contours of z(y, x) with labelled lines; ``levels`` = (start, end, step) or None;
+    ``points``: (x, y, name) marker traces drawn on top."""
+    fig = _fig(title, xlabel, ylabel)
+    contours = dict(showlabels=True, labelfont=dict(size=11, color="white"))
+    if levels is not None:
+        contours.update(start=levels[0], end=levels[1], size=levels[2])
+    fig.add_trace(go.Contour(x=x, y=y, z=z, colorscale="Viridis", contours=contours,
+                             colorbar=dict(title=colorbar)))
+    for px, py, name in points:
+        fig.add_trace(go.Scatter(x=px, y=py, mode="markers+lines", name=name,
+                                 marker=dict(size=10, color="red", symbol="x"),
+                                 line=dict(color="red", dash="dot")))
+    return fig
+
+
+def slider_groups(groups, labels, title, xlabel, ylabel, prefix=""):
+    """Groups of plotly traces (a list per slider position) shown one group at a time."""
+    fig = _fig(title, xlabel, ylabel)
+    owner = []
+    for i, group in enumerate(groups):
+        for tr in group:
+            tr.visible = i == 0
+            fig.add_trace(tr)
+            owner.append(i)
+    steps = [dict(method="update", args=[{"visible": [o == i for o in owner]}], label=str(lab))
+             for i, lab in enumerate(labels)]
+    fig.update_layout(sliders=[dict(active=0, currentvalue=dict(prefix=prefix), steps=steps,
+                                    pad=dict(t=40))])
+    return fig
+
+
+def markers(x, series, xlabel, ylabel, title, log_y=False):
+    """Marker traces over shared (categorical or numeric) x: ``series`` = (name, y, err) with
+    err an array of error-bar half-lengths or None."""
+    fig = _fig(title, xlabel, ylabel)
+    for name, y, err in series:
+        fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name=name, marker=dict(size=9),
+                                 error_y=None if err is None else dict(type="data", array=err)))
+    if log_y:
+        fig.update_yaxes(type="log")
+    return fig

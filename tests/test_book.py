@@ -174,3 +174,105 @@ def test_dragging_a_plotly_slider_changes_the_figure(built_book, server, browser
         assert not page_errors
     finally:
         ctx.close()
+
+
+def test_no_machine_path_or_injected_parameters_on_any_page(built_book):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("book_build", ROOT / "book" / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    for p in _html_pages():
+        text = p.read_text()
+        for path in build.machine_paths():
+            assert path not in text, f"{p.name} shows the machine path {path}"
+        assert "injected-parameters" not in text, f"{p.name} still has papermill's injected cell"
+
+
+# ---- the reader's view, without building the book -------------------------------------------
+
+#: Pages whose code follows the book's reading rules (≤ 88 columns, no function definitions,
+#: committed without outputs, boilerplate folded).
+READER_PAGES = ["book/model", "book/scorecard", "notebooks/01_rtn_psd", "notebooks/02_dispersions",
+                "notebooks/03_domain_walls", "notebooks/07_statistical_vs_explicit"]
+
+
+def _build_module():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("book_build", ROOT / "book" / "build.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize("page", READER_PAGES)
+def test_pages_read_well(page):
+    import re
+    nb = json.loads((ROOT / f"{page}.ipynb").read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    tags = [c.get("metadata", {}).get("tags", []) for c in code]
+    assert sum("parameters" in t for t in tags) == 1, f"{page}: one cell tagged parameters"
+    assert any("hide-input" in t for t in tags), f"{page}: boilerplate folded (hide-input)"
+    lines = [line for c in code for line in "".join(c["source"]).splitlines()]
+    long = [line for line in lines if len(line) > 88]
+    assert not long, f"{page}: code lines wider than 88 columns: {long[:3]}"
+    funcs = re.compile(r"(^|\s)def\s|\blambda\b(?!_)")
+    assert not any(funcs.search(line) for line in lines), f"{page}: functions belong in spsll"
+    assert sum(1 for line in lines if line.strip()) <= 125, f"{page}: more than ~120 code lines"
+    assert all(not c["outputs"] and c["execution_count"] is None for c in code), \
+        f"{page}: committed with outputs"
+
+
+def test_tidy_removes_the_injected_cell_and_machine_paths(tmp_path):
+    import nbformat
+    build = _build_module()
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("profile = 'ci'")
+    params.metadata["tags"] = ["parameters"]
+    injected = nbformat.v4.new_code_cell(f"results_dir = '{ROOT}/results/ci'")
+    injected.metadata["tags"] = ["injected-parameters"]
+    out = nbformat.v4.new_code_cell("print(1)")
+    out.outputs = [nbformat.v4.new_output("stream", text=f"warning in {ROOT}/spsll/x.py and {sys.prefix}/lib\n")]
+    nb.cells = [params, injected, out]
+    f = tmp_path / "page.ipynb"
+    nb.metadata["papermill"] = {"input_path": str(f), "output_path": str(f)}
+    nbformat.write(nb, str(f))
+    build.tidy(f, {"profile": "paper", "results_dir": "../results/paper", "n_values": [1, 2]})
+    text = f.read_text()
+    got = nbformat.read(str(f), as_version=4)
+    assert len(got.cells) == 2 and str(ROOT) not in text and sys.prefix not in text
+    assert str(tmp_path) not in text and got.metadata["papermill"]["input_path"] == "page.ipynb"
+    assert "./spsll/x.py" in got.cells[1].outputs[0]["text"]
+    assert "n_values = [1, 2]" in got.cells[0].source and "results_dir" not in got.cells[0].source
+
+
+def test_workflow_publishes_the_book_and_passes_actionlint():
+    wf = ROOT / ".github" / "workflows" / "book.yml"
+    spec = yaml.safe_load(wf.read_text())
+    steps = spec["jobs"]["build"]["steps"]
+    runs = " ".join(s.get("run", "") for s in steps)
+    envs = " ".join(str(s.get("env", {})) for s in steps)
+    assert "book/build.py" in runs and "--repository-url" in runs and "github.repository" in envs
+    assert any(s.get("uses", "").startswith("actions/deploy-pages@") for s in spec["jobs"]["deploy"]["steps"])
+    exe = shutil.which("actionlint") or shutil.which("actionlint", path=os.path.dirname(sys.executable))
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("actionlint is not installed; the test extra installs it")
+        pytest.skip("actionlint not installed (pip install -e '.[test]')")
+    r = subprocess.run([exe, str(wf)], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_repository_url_has_one_place(tmp_path):
+    build = _build_module()
+    cfg = tmp_path / "_config.yml"
+    shutil.copy2(ROOT / "_config.yml", cfg)
+    before = yaml.safe_load(cfg.read_text())
+    build.set_repository(cfg, "https://github.com/someone/spsll-fork")
+    after = yaml.safe_load(cfg.read_text())
+    assert after["repository"]["url"] == "https://github.com/someone/spsll-fork"
+    after["repository"]["url"] = before["repository"]["url"]
+    assert after == before                     # nothing else changed
+    with pytest.raises(ValueError, match="repository url"):
+        build.set_repository(cfg, "https://example.com/x")
+    # the launch buttons read repository.url only: no other GitHub URL in the configuration
+    assert (ROOT / "_config.yml").read_text().count("github.com") == 1

@@ -3,31 +3,11 @@ import numpy as np
 import pytest
 
 import spsll
-from spsll.physics.inverse import fit_dispersion
+from spsll.physics.envelope import s_min
+from spsll.physics.inverse import fit_dispersions
 
 NM = 1e-9
 OPTS = dict(n_cells=64)
-
-
-def test_fit_recovers_the_well_determined_combination():
-    truth = (40.0, 8.0)
-    r = spsll.dispersion(spsll.FePt, truth[0] * NM, truth[1] * NM, keep_power=False, **OPTS)
-    fit = fit_dispersion(spsll.FePt, r.k, r.peak_frequency, starts=((70.0, 14.0),), max_iter=6, **OPTS)
-    start = spsll.dispersion(spsll.FePt, 70 * NM, 14 * NM, keep_power=False, **OPTS)
-    rms_start = np.sqrt(np.mean((start.peak_frequency - r.peak_frequency) ** 2)) / 1e9
-    # six Gauss–Newton iterations reduce the misfit (430 GHz RMS at the start) by more than 20×;
-    # the floor is ~1 GHz, the noise of the sub-bin peak refinement
-    assert fit.rms_GHz < rms_start / 20
-    # and move towards the truth along the poorly identified valley (T = στ/(σ+τ) is not fixed)
-    assert abs(fit.sigma / NM - truth[0]) < abs(70.0 - truth[0])
-    assert abs(fit.tau / NM - truth[1]) < abs(14.0 - truth[1])
-
-
-def test_fit_validates_inputs():
-    with pytest.raises(ValueError, match="peak_frequency"):
-        fit_dispersion(spsll.FePt, np.zeros(4), np.zeros(5))
-    with pytest.raises(ValueError, match="sigma_range_nm"):
-        fit_dispersion(spsll.FePt, np.zeros(4), np.zeros(4), sigma_range_nm=(0.0, 10.0))
 
 
 def test_batched_fit_lowers_every_misfit():
@@ -49,6 +29,14 @@ def test_batched_fit_lowers_every_misfit():
     rms_back = np.sqrt(np.mean((back.peak_frequency - r.peak_frequency) ** 2, axis=1)) / 1e9
     np.testing.assert_allclose(fit.rms_GHz, rms_back, rtol=1e-9)
     assert np.all(fit.sigma / NM >= 1.0) and np.all(fit.tau / NM <= 20.0)
+    # What a dispersion determines is the envelope's flat value s_min, not (σ, τ): both fits land
+    # near the truth's s_min contour (0.7033; the starts were 0.065 and 0.009 off; measured
+    # 3e-4 and 2.1e-3 off at 3.3 and 15.5 GHz RMS, far from (40, 8) nm in σ and τ).  The
+    # zone-edge scale (≈ 10 THz per unit s) turns a 15 GHz misfit into Δs_min ≈ 1.5e-3; 3e-3
+    # allows twice that.
+    s_true = s_min(64, spsll.FePt.a, 40 * NM, 8 * NM)[0]
+    s_fit = s_min(64, spsll.FePt.a, fit.sigma, fit.tau)
+    assert np.all(np.abs(s_fit - s_true) < 3e-3)
 
 
 def test_batched_fit_validates_inputs():

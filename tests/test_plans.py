@@ -8,6 +8,8 @@ NM = 1e-9
 
 
 def test_default_ranges_are_the_papers_in_metres():
+    # The paper's box (its text: "0 ≤ σ ≤ 100 and 0 ≤ τ ≤ 20", nm), with σ ≥ 1 nm because σ = 0
+    # is no material at all (the RTN model needs σ > 0).
     assert SIGMA_RANGE == (1 * NM, 100 * NM)
     assert TAU_RANGE == (0.0, 20 * NM)
     for plan in PLANS:

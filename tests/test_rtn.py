@@ -111,7 +111,8 @@ def test_grid_spectrum_weights(scheme):
 
 
 def test_envelope_values_quoted_in_design():
-    # DESIGN.md measured s(0) and the far value (x = L/2) for (σ, τ) = (10, 5) nm (independent numbers)
+    # s(0) and the far value (x = L/2) at (σ, τ) = (10, 5) nm from a term-by-term cosine sum
+    # (book/reference_values.md; independent of the FFT path tested here)
     a = 0.339 * NM
     for n, s0, far in [(250, 4.96, 0.55), (500, 6.82, 0.58), (1000, 9.43, 0.60), (2000, 13.1, 0.62)]:
         s = rtn.envelope(n, a, 10 * NM, 5 * NM)[0]

@@ -12,9 +12,13 @@ Where the walls sit relative to the defect envelope: s(x) is the envelope of the
 (as for the dispersion), tiled twice over the mirrored domain, with its peak in the middle of the
 domains (x = ±n a/2) and its minimum at each wall centre.  Both walls then see an envelope that
 is symmetric about them, so they have no reason to move, and the mirror symmetry is exact.  A
-wall placed on a slope of s(x) drifts towards the minimum of s (lower exchange energy), which is
+wall placed on a slope of s(x) drifts towards the minimum of s (the torque of Δ(s m) pushes it
+there; Δ(s m) is not reciprocal, J_ij = s_j, so there is no exchange energy it lowers), which is
 why the placement matters; ``envelope_offset`` (cells) moves the peak for such studies (the
-symmetric alternative is ``envelope_offset = n/2``: walls on the peak).
+symmetric alternative is ``envelope_offset = n/2``: walls on the peak).  ``mirror_envelope``
+chooses the envelope of the mirrored domain: ``"tiled"`` (default, above: the n-cell envelope,
+flat value s_min(n)) or ``"whole"`` (the 2n-cell envelope, one spike, flat value s_min(2n); the
+walls at L/4, 3L/4 sit in its flat region, and the mirror symmetry is kept).
 
 Relaxation: ``mode="relax"`` (default) minimises the torque with precession off until
 max ‖m × H‖ / Ms < ``tol``; ``mode="dynamics"`` integrates the LL equation with α = 1 for 100 ps
@@ -147,7 +151,7 @@ def width_tanh_fit(mz: np.ndarray, x: np.ndarray, center: np.ndarray, guess: flo
 def domain_wall(material, sigma, tau, *, n_cells=500, mode="relax", tol=1e-6, max_iter=50_000,
                 alpha=1.0, duration=100e-12, rtol=1e-6, scheme="parseval", envelope_offset=0.0,
                 exchange="stencil", n_harmonics=None, fit_halfwidth=None, batch_size=1024,
-                dtype="float64", device=None, progress=False) -> DomainWallResult:
+                dtype="float64", device=None, progress=False, mirror_envelope="tiled") -> DomainWallResult:
     """Relax the paper's wall ansatz in chains with RTN defects (σ, τ) [m] and measure its width.
 
     sigma, tau: scalars or equal-length arrays (batched).  ``mode``: "relax" (torque tolerance
@@ -157,8 +161,11 @@ def domain_wall(material, sigma, tau, *, n_cells=500, mode="relax", tol=1e-6, ma
     n = positive_int("n_cells", n_cells, low=16)
     if mode not in ("relax", "dynamics"):
         raise ValueError(f"mode must be 'relax' or 'dynamics', got {mode!r}")
+    if mirror_envelope not in ("tiled", "whole"):
+        raise ValueError(f"mirror_envelope must be 'tiled' or 'whole', got {mirror_envelope!r}")
     s, t, batched, env, field, tdt, dev = setup(
-        material, sigma, tau, 2 * n, period=n, offset=envelope_offset - 0.5, scheme=scheme,
+        material, sigma, tau, 2 * n, period=n if mirror_envelope == "tiled" else 2 * n,
+        offset=envelope_offset - 0.5, scheme=scheme,
         exchange=exchange, dtype=dtype, device=device)
     # the paper's 700 harmonics (error from the last 100) of a 1000-cell mirrored domain, scaled with n
     n_err = max(10, round(0.1 * 2 * n))

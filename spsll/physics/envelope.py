@@ -1,7 +1,7 @@
 """What the defect envelope does: its spike, its flat value s_min and their dependence on N.
 
 The statistical model multiplies m by the real envelope s(x_j) = N · IFFT(√S_j)
-(:func:`spsll.physics.rtn.envelope`).  With the Parseval grid spectrum
+(:func:`spsll.rtn.envelope`).  With the Parseval grid spectrum
 S_j = p² δ_j0 + v L_T(k_j) Δk (Δk = 2π/(N a), L_T(k) = (T/π)/(1 + k²T²)),
 
     s(x) = √S_0 + Σ_{j≠0} √S_j cos(k_j x),
@@ -17,7 +17,7 @@ minus one term, √(v L_T(0) Δk) = √(2 v T/(N a)), so the flat value (the min
 
 The deficit times √N tends to √(2 v T/a) (dimensionless), so s_min → p (the mean-field model) as
 N → ∞, slowly.  Where an observable sits (the dispersion's excitation, a wall's centre) decides
-which value of s it feels; :mod:`spsll.physics.magnons` and :mod:`spsll.physics.domainwall`
+which value of s it feels; ``spsll.physics.magnons`` and ``spsll.physics.domainwall``
 place them at the minimum.
 """
 from __future__ import annotations
