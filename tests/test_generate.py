@@ -201,12 +201,12 @@ def test_command_line_local_cluster_of_worker_processes(tmp_path, walls_ref):
 def test_walls_report_progress_inside_a_chunk_with_the_same_values():
     """A chunk of relaxed walls is solved in pieces of PROGRESS_BATCH, each reported; relaxation
     stops per sample, so the values equal one solver call on the whole chunk bit for bit."""
-    sigma, tau = make_plan(2 * gen.PROGRESS_BATCH + 7, seed=9)
+    sigma, tau = make_plan(gen.PROGRESS_BATCH + 7, seed=9)
     spec = {"kind": "walls", "material": spsll.FePt.to_dict(),
             "options": {"n_cells": 16, "mode": "relax", "dtype": "float64", "device": "cpu", "batch_size": 500}}
     seen = []
     res = gen.compute_chunk(spec, sigma, tau, report=seen.append)
-    assert seen == [gen.PROGRESS_BATCH, gen.PROGRESS_BATCH, 7]
+    assert seen == [gen.PROGRESS_BATCH, 7]
     whole = gen.compute_chunk(spec, sigma, tau)
     for name, arr in whole["data"].items():
         assert np.array_equal(res["data"][name], arr), name
