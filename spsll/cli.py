@@ -111,8 +111,8 @@ def add_solver_options(sp, *, n_cells=500):
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
     p = argparse.ArgumentParser(prog="spsll", formatter_class=HelpFormatter, description=(
-        "Statistical pseudospectral Landau-Lifshitz (SPS-LL) model of magnetic chains with random "
-        "vacancies (RTN defects of mean material length sigma and mean vacancy length tau)."),
+        "Statistical pseudospectral Landau-Lifshitz (SPS-LL) model of magnetic chains with\n"
+        "random vacancies (RTN defects of mean material length sigma and mean vacancy length tau)."),
         epilog="Exit status: 0 done, 2 usage error, 3 unusable or locked store, 130 interrupted.")
     p.add_argument("--version", action="version", version=f"spsll {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
