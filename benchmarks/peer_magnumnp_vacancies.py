@@ -17,14 +17,16 @@ How magnum.np treats vacancies (read from its source, version 2.2, and checked b
 * With Ms = 0 but A left unchanged ("Ms0_only"), a present neighbour of a vacancy feels exchange
   towards m = 0, i.e. an extra −m_j: parallel to m_j, so the torque (and the dynamics) is the same.
 
-Inputs (``--in DIR``): ``masks.npy`` int8 (B, N); ``m_field.npy`` (B, 3, N) states at which the
-field is evaluated; ``m0.npy`` (B, 3, N) the initial state of the dynamics; ``params.json`` with
-``alpha``, ``duration``, ``dt_sample``, ``atol``, ``rtol``.  Each row b is an independent periodic
-chain of N cells of size a (rows of an (N, B, 1) mesh, separated by DY = 1 m: the inter-row
-exchange 2A/(μ0 Ms DY²) ≈ 8.5e-12 A/m is ~1e-18 of the anisotropy field).
+Inputs (``--in DIR``): ``masks.npy`` int8 (B, N) or (B, Nx, Ny); ``m_field.npy`` (B, 3, *grid)
+states at which the field is evaluated; ``m0.npy`` (B, 3, *grid) the initial state of the
+dynamics; ``params.json`` with ``alpha``, ``duration``, ``dt_sample``, ``atol``, ``rtol``.
+Chains: each row b is an independent periodic chain of N cells of size a (rows of an (N, B, 1)
+mesh, separated by DY = 1 m: the inter-row exchange 2A/(μ0 Ms DY²) ≈ 8.5e-12 A/m is ~1e-18 of the
+anisotropy field).  Films: each film is its own (Nx, Ny, 1) mesh of a × a × a cells, periodic in
+x and y (one layer: no neighbour along z).
 
-Outputs (``--out DIR``): ``h.npy`` (B, 3, N) exchange + anisotropy at m_field; ``h_exchange.npy``;
-``h_ms0_only.npy`` (vacancies with Ms = 0 but A unchanged); ``m_t.npy`` (B, T, 3, N) the state at
+Outputs (``--out DIR``): ``h.npy`` (B, 3, *grid) exchange + anisotropy at m_field; ``h_exchange.npy``;
+``h_ms0_only.npy`` (vacancies with Ms = 0 but A unchanged); ``m_t.npy`` (B, T, 3, *grid) the state at
 t_j = j dt_sample; ``info.json`` (versions, timings, vacancy diagnostics).
 
 The equation: magnum.np integrates LLG in explicit form, dm/dt = −γ'[m×h + α m×(m×h)] with
@@ -72,64 +74,81 @@ def main(argv=None):
     m_field = np.load(os.path.join(args.inp, "m_field.npy"))
     m0 = np.load(os.path.join(args.inp, "m0.npy"))
     prm = json.load(open(os.path.join(args.inp, "params.json")))
-    B, N = masks.shape
     alpha = float(prm["alpha"])
     mn_constants.mu_0 = MU0
     mn_constants.gamma = GAMMA * MU0 * (1 + alpha**2)  # γ' = γ/(1+α²) = γμ0: spsll's LL equation
+    n_t = int(round(prm["duration"] / prm["dt_sample"]))
+    film = masks.ndim == 3
+    # chains: one (N, B, 1) mesh whose rows are the chains; films: one (Nx, Ny, 1) mesh per film
+    if film:
+        grids = [(masks[b], m_field[b], m0[b]) for b in range(masks.shape[0])]
+        cell, pbc = (LATTICE_A, LATTICE_A, LATTICE_A), (1, 1, 0)
+    else:
+        grids = [(masks.T, m_field.transpose(1, 2, 0), m0.transpose(1, 2, 0))]  # rows b: the y axis
+        cell, pbc = (LATTICE_A, DY, LATTICE_A), (1, 0, 0)
 
-    def to_mesh(a):  # (B, 3, N) -> (N, B, 1, 3)
-        return torch.as_tensor(np.ascontiguousarray(np.transpose(a, (2, 0, 1))[:, :, None, :]), dtype=torch.float64)
+    def to_mesh(a):  # (3, nx, ny) -> (nx, ny, 1, 3)
+        return torch.as_tensor(np.ascontiguousarray(np.moveaxis(a, 0, -1)[:, :, None, :]), dtype=torch.float64)
 
-    def from_mesh(t):  # (N, B, 1, 3) -> (B, 3, N)
-        return np.transpose(t[:, :, 0, :].cpu().numpy(), (1, 2, 0))
+    def from_mesh(t):  # (nx, ny, 1, 3) -> (3, nx, ny)
+        return np.moveaxis(t[:, :, 0, :].cpu().numpy(), -1, 0)
 
-    def make_state(A_mask):
-        mesh = mn.Mesh((N, B, 1), (LATTICE_A, DY, LATTICE_A), pbc=(1, 0, 0))
+    def make_state(c_grid, A_grid):
+        mesh = mn.Mesh(c_grid.shape + (1,), cell, pbc=pbc)
         st = mn.State(mesh)
-        c = torch.as_tensor(masks.T[:, :, None, None], dtype=torch.float64)  # (N, B, 1, 1)
-        cA = torch.as_tensor(A_mask.T[:, :, None, None], dtype=torch.float64)
+        c = torch.as_tensor(c_grid[:, :, None, None], dtype=torch.float64)
+        cA = torch.as_tensor(A_grid[:, :, None, None], dtype=torch.float64)
         st.material = {"Ms": MS * c, "A": A_EX * cA, "Ku": KU * c, "Ku_axis": [0.0, 0.0, 1.0], "alpha": alpha}
         return st
 
-    st = make_state(masks)
-    exchange, aniso = mn.ExchangeField(), mn.UniaxialAnisotropyField()
-    with torch.no_grad():
-        st.m = to_mesh(m_field)
-        h_ex = exchange.h(st)
-        h = h_ex + aniso.h(st)
-        st2 = make_state(np.ones_like(masks))  # Ms = 0 at vacancies, A unchanged
-        st2.m = to_mesh(m_field)
-        h2 = mn.ExchangeField().h(st2) + mn.UniaxialAnisotropyField().h(st2)
-    setup_s = time.perf_counter() - t0
-
-    llg = mn.LLGSolver([exchange, aniso], atol=float(prm["atol"]), rtol=float(prm["rtol"]))
-    n_t = int(round(prm["duration"] / prm["dt_sample"]))
-    rec = np.empty((B, n_t, 3, N))
-    t1 = time.perf_counter()
-    with torch.no_grad():
-        st.m = to_mesh(m0)
-        st.t = 0.0
-        rec[:, 0] = from_mesh(st.m)
-        for j in range(1, n_t):
-            llg.step(st, j * prm["dt_sample"] - st.t)
-            rec[:, j] = from_mesh(st.m)
-    run_s = time.perf_counter() - t1
+    outs = {"h": [], "h_exchange": [], "h_ms0_only": [], "m_t": []}
+    setup_s = run_s = 0.0
+    steps = 0
+    for c_grid, mf, mi in grids:
+        t0 = time.perf_counter()
+        st = make_state(c_grid, c_grid)
+        exchange, aniso = mn.ExchangeField(), mn.UniaxialAnisotropyField()
+        with torch.no_grad():
+            st.m = to_mesh(mf)
+            h_ex = exchange.h(st)
+            outs["h_exchange"].append(from_mesh(h_ex))
+            outs["h"].append(from_mesh(h_ex + aniso.h(st)))
+            st2 = make_state(c_grid, np.ones_like(c_grid))  # Ms = 0 at vacancies, A unchanged
+            st2.m = to_mesh(mf)
+            outs["h_ms0_only"].append(from_mesh(mn.ExchangeField().h(st2) + mn.UniaxialAnisotropyField().h(st2)))
+        setup_s += time.perf_counter() - t0
+        llg = mn.LLGSolver([exchange, aniso], atol=float(prm["atol"]), rtol=float(prm["rtol"]))
+        rec = np.empty((n_t,) + mi.shape)
+        t1 = time.perf_counter()
+        with torch.no_grad():
+            st.m = to_mesh(mi)
+            st.t = 0.0
+            rec[0] = from_mesh(st.m)
+            for j in range(1, n_t):
+                llg.step(st, j * prm["dt_sample"] - st.t)
+                rec[j] = from_mesh(st.m)
+        run_s += time.perf_counter() - t1
+        steps += int(st._step)
+        outs["m_t"].append(rec)
+    if film:  # (B, 3, Nx, Ny) and m_t (B, T, 3, Nx, Ny)
+        outs = {k: np.stack(v) for k, v in outs.items()}
+    else:  # back from (3, N, B) to (B, 3, N) and m_t (B, T, 3, N)
+        outs = {k: np.moveaxis(v[0], -1, 0) for k, v in outs.items()}
+    B, N = masks.shape[0], masks.shape[1:]
     vac = masks == 0
-    h_np = from_mesh(h)
+    h_np, rec = outs["h"], outs["m_t"]
     info = {
         "program": "magnum.np", "version": getattr(mn, "__version__", None), "torch": torch.__version__,
-        "B": B, "N": N, "n_t": n_t, "alpha": alpha, "atol": prm["atol"], "rtol": prm["rtol"],
-        "setup_s": setup_s, "run_s": run_s, "steps": int(st._step),
-        "max_abs_h_at_vacancies": float(np.abs(np.transpose(h_np, (0, 2, 1))[vac]).max()) if vac.any() else 0.0,
-        "max_abs_m_at_vacancies_during_run": float((np.abs(rec) * vac[:, None, None, :]).max()),
+        "B": B, "N": list(N), "n_t": n_t, "alpha": alpha, "atol": prm["atol"], "rtol": prm["rtol"],
+        "setup_s": setup_s, "run_s": run_s, "steps": steps,
+        "max_abs_h_at_vacancies": float(np.abs(np.moveaxis(h_np, 1, -1)[vac]).max()) if vac.any() else 0.0,
+        "max_abs_m_at_vacancies_during_run": float((np.abs(rec) * vac[:, None, None]).max()),
         "any_nonfinite": bool(not np.all(np.isfinite(rec)) or not np.all(np.isfinite(h_np))),
         "gamma_used": mn_constants.gamma, "mu0_used": MU0,
     }
     os.makedirs(args.out, exist_ok=True)
-    np.save(os.path.join(args.out, "h.npy"), h_np)
-    np.save(os.path.join(args.out, "h_exchange.npy"), from_mesh(h_ex))
-    np.save(os.path.join(args.out, "h_ms0_only.npy"), from_mesh(h2))
-    np.save(os.path.join(args.out, "m_t.npy"), rec)
+    for k, v in outs.items():
+        np.save(os.path.join(args.out, f"{k}.npy"), v)
     with open(os.path.join(args.out, "info.json"), "w") as fh:
         json.dump(info, fh, indent=2)
     print(f"magnum.np {info['version']}: B={B} N={N} T={n_t} setup {setup_s:.1f} s, run {run_s:.1f} s, {info['steps']} steps")

@@ -51,6 +51,13 @@ PROFILES = {
             "grid": [[10, 2], [10, 5], [10, 10], [25, 5], [50, 5], [50, 20], [100, 5], [100, 20]],
             "n_realisations": 32, "n_wall_realisations": 64, "n_cells": 500, "duration_ps": 10.0,
             "wall_cells": 500, "wall_max_iter": 20000},
+        # films: 64² dispersions over the paper's 10 ps, 16 explicit films; stiffness on 32-64² tori
+        "notebooks/08_two_dimensions": {
+            "film": 64, "duration_ps": 10.0, "n_realisations": 16, "sizes": [32, 48, 64],
+            "coarse_sizes": [64, 96, 128], "n_stiff": 24,
+            "p_values": [0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.67, 0.65, 0.63],
+            "tess_grid": [[1.36, 0.51], [2.7, 0.68], [2.0, 1.0], [4.0, 1.36], [6.8, 1.7],
+                          [10.2, 1.8], [6.8, 3.4], [13.6, 3.4], [5.0, 5.0]]},
         # the paper's data sizes: 1,000 dispersions (Methods) and 12,000 walls; its 30 % dropout and
         # 200 epochs (the epoch range of its training description); 100 test dispersions
         "notebooks/04_cnn_inverse": {"n_dispersions": 1000, "fractions": [0.8, 0.1, 0.1], "epochs": 200,

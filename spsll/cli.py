@@ -139,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     register(sub)
     from .cli_train import register as register_train
     register_train(sub)
+    __import__(f"{__package__}.cli_predict", fromlist=["register"]).register(sub)
     return p
 
 

@@ -154,3 +154,43 @@ def markers(x, series, xlabel, ylabel, title, log_y=False):
     if log_y:
         fig.update_yaxes(type="log")
     return fig
+
+
+# ---- learning chapters (04–06): predicted against true, points with guides ----------------------
+def parity(truth, preds, names, label, title, color=None, color_label="", line=None):
+    """Predicted against true (one trace per prediction in ``preds``) with the line y = x;
+    ``color``: values that colour the first trace's markers (e.g. the other parameter)."""
+    fig = _fig(title, f"true {label}", f"predicted {label}")
+    lo, hi = (line if line is not None else (float(np.min(truth)), float(np.max(truth))))
+    fig.add_trace(go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="y = x",
+                             line=dict(color="grey", dash="dash")))
+    for i, (p, n) in enumerate(zip(preds, names)):
+        marker = dict(size=7)
+        if color is not None and i == 0:
+            marker.update(color=color, colorscale="Viridis", colorbar=dict(title=color_label))
+        fig.add_trace(go.Scatter(x=truth, y=p, mode="markers", name=n, marker=marker))
+    return fig
+
+
+def points(xs, ys, names, xlabel, ylabel, title, links=None, errors=None):
+    """Marker traces (one per name); ``links``: pairs of (x, y) arrays joined by grey segments;
+    ``errors``: symmetric error bars for the traces (None where a trace has none)."""
+    fig = _fig(title, xlabel, ylabel)
+    for i, (x, y, n) in enumerate(zip(xs, ys, names)):
+        err = None if errors is None or errors[i] is None else dict(type="data", array=errors[i])
+        fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name=n, error_y=err))
+    if links is not None:
+        (x0, y0), (x1, y1) = links
+        for a, b, c, d in zip(x0, y0, x1, y1):
+            fig.add_trace(go.Scatter(x=[a, c], y=[b, d], mode="lines", showlegend=False,
+                                     line=dict(color="grey", width=1)))
+    return fig
+
+
+def histogram(values, xlabel, title, bins=40, vline=None, ylabel="count"):
+    """A histogram of ``values`` with an optional dashed vertical line at ``vline``."""
+    fig = _fig(title, xlabel, ylabel)
+    fig.add_trace(go.Histogram(x=values, nbinsx=bins, showlegend=False))
+    if vline is not None:
+        fig.add_vline(x=vline, line=dict(color="red", dash="dash"))
+    return fig

@@ -52,3 +52,22 @@ def html_table(header, rows, digits=3, verdict_column=None, align="right") -> st
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<table style="border-collapse:collapse;font-size:0.9em"><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table>")
+
+
+#: column labels of the inverse models' scores (:func:`spsll.learn.metrics.inverse_scores`)
+INVERSE = {"r2_smin": "R² s_min", "r2_p": "R² p", "r2_T": "R² T", "r2_sigma": "R² σ",
+           "r2_tau": "R² τ", "rmse_smin": "RMSE s_min", "rmse_p": "RMSE p",
+           "rmse_T_nm": "RMSE T (nm)", "rmse_sigma_nm": "RMSE σ (nm)",
+           "rmse_tau_nm": "RMSE τ (nm)", "median_misfit_GHz": "median misfit (GHz)"}
+
+
+def named_table(rows: dict, index_label: str = "", digits: int = 3, columns: dict | None = None) -> str:
+    """:func:`html_table` of named rows: ``rows`` maps a row name to ``{column: value}``; the
+    columns are those of the first row, in order, or ``columns`` ({key: heading}: which, in
+    what order, under what heading).  A missing value shows as "—"."""
+    if not rows:
+        raise ValueError("rows must hold at least one row")
+    if columns is None:
+        columns = {c: c for c in next(iter(rows.values()))}
+    body = [[name] + [r.get(k) for k in columns] for name, r in rows.items()]
+    return html_table([index_label, *columns.values()], body, digits=digits)

@@ -105,3 +105,52 @@ def explicit_wall_explorer(material=FePt, n_realisations=8, wall_cells=250, seed
                           f"σ = {s / NM:g} nm, τ = {t / NM:g} nm")
         return fig.update_xaxes(range=[-25, 25])
     return _explorer(draw)
+
+
+# ---- learning chapters (04–06): the trained networks against the solver ------------------------
+def inverse_explorer(members, material=FePt, **options):
+    """Choose (σ, τ): the solver's dispersion, the ensemble's (σ, τ) read back from it, and the
+    solver's dispersion at the predicted pair."""
+    from .learn.predict import predict_ensemble
+
+    def draw(s, t):
+        r = dispersion(material, s, t, keep_power=False, **options)
+        e = predict_ensemble(members, r.peak_frequency[None].astype(np.float32))
+        ps, pt = np.clip(e.mean[0, 0], 1 * NM, 100 * NM), np.clip(e.mean[0, 1], 0.0, 20 * NM)
+        back = dispersion(material, ps, pt, keep_power=False, **options)
+        title = (f"predicted σ = {e.mean[0, 0] / NM:.1f} ± {e.std[0, 0] / NM:.1f} nm, "
+                 f"τ = {e.mean[0, 1] / NM:.1f} ± {e.std[0, 1] / NM:.1f} nm")
+        return plots.lines(r.k / 1e9, [r.peak_frequency / 1e12, back.peak_frequency / 1e12],
+                           ["input (solver)", "solver at the predicted (σ, τ)"], "k (rad/nm)", "f (THz)", title)
+    return _explorer(draw)
+
+
+def tfc_explorer(models: dict, material=FePt, **options):
+    """Choose (σ, τ): the solver's dispersion and each TFC network's ({label: model})."""
+    from .learn.predict import predict
+
+    def draw(s, t):
+        r = dispersion(material, s, t, keep_power=False, **options)
+        st = np.array([[s, t]], dtype=np.float32)
+        ys = [r.peak_frequency / 1e12] + [predict(m, st)[0] / 1e12 for m in models.values()]
+        k = next(iter(models.values())).k.numpy()
+        return plots.lines([r.k / 1e9] + [k / 1e9] * len(models), ys, ["solver", *models], "k (rad/nm)",
+                           "f (THz)", "Solver against the TFC networks")
+    return _explorer(draw)
+
+
+def wall_inverse_explorer(model, material=FePt, sigma_range=(1 * NM, 100 * NM), tau_range=(0.0, 20 * NM)):
+    """Choose (σ, τ): the relaxed wall, WallNet's (σ, τ) from its profile and width, and the wall
+    relaxed at the prediction (clipped to the sampled ranges)."""
+    from .learn.predict import predict
+
+    def draw(s, t):
+        w0 = domain_wall(material, s, t, n_cells=model.length)
+        p = predict(model, (w0.m[2][None].astype(np.float32), np.array([w0.width], dtype=np.float32)))
+        w1 = domain_wall(material, np.clip(p[0, 0], *sigma_range), np.clip(p[0, 1], *tau_range),
+                         n_cells=model.length)
+        title = (f"actual w = {w0.width / NM:.3f} nm; predicted σ = {p[0, 0] / NM:.1f} nm, "
+                 f"τ = {p[0, 1] / NM:.1f} nm → w = {w1.width / NM:.3f} nm")
+        return plots.lines(w0.x / NM, [w0.m[2], w1.m[2]], ["solver, chosen (σ, τ)", "solver, predicted (σ, τ)"],
+                           "x (nm)", "m_z", title)
+    return _explorer(draw)

@@ -1,14 +1,12 @@
-"""Torch datasets over stores: splits fixed by seed, training-split normalisation, inverses, loaders."""
-import io
-
+"""Torch datasets over stores: splits fixed by seed, SI items, fingerprints, loaders."""
 import h5py
 import numpy as np
 import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from spsll.data.datasets import (DefectsToDispersion, DispersionToDefects, Normalization, WallToDefects, load_splits,
-                            split_indices)
+from spsll.data.datasets import (DefectsToDispersion, DispersionToDefects, WallToDefects, load_splits,
+                                 split_indices)
 from spsll.data.generate import generate
 from spsll.data.store import StoreError, read_store
 
@@ -40,69 +38,62 @@ def test_split_indices_are_a_fixed_partition():
         split_indices(10, fractions=(0.8, 0.3, 0.1))
 
 
-@pytest.mark.parametrize("target", ["nm", "log"])
-def test_wall_splits_normalisation_from_training_split_only(walls, target):
-    sp = load_splits(WallToDefects, walls, target=target)
+def test_wall_splits_yield_si_values_of_the_store(walls):
+    sp = load_splits(WallToDefects, walls)
     tr, va, te = sp["train"], sp["val"], sp["test"]
     assert (len(tr), len(va), len(te)) == (32, 4, 4)
     idx = np.concatenate([tr.index, va.index, te.index])
     assert np.array_equal(np.sort(idx), np.arange(40))
-    # standardised on train: zero mean, unit (population) variance
-    assert torch.allclose(tr.y.mean(0), torch.zeros(2), atol=1e-5)
-    assert torch.allclose(tr.y.std(0, unbiased=False), torch.ones(2), atol=1e-5)
     data, _ = read_store(walls)
-    s, t = data["sigma"][tr.index] / NM, data["tau"][tr.index] / NM
-    feats = np.stack([s, t], 1) if target == "nm" else np.stack([np.log(s), np.log1p(t)], 1)
-    assert np.allclose(tr.normalization["defects"].mean, feats.mean(0))
-    assert np.allclose(tr.normalization["width"].mean, data["width"][tr.index].mean() / NM)
-    # val built on its own computes the same train statistics
-    va2 = WallToDefects(walls, "val", target=target)
-    assert va2.normalization.state_dict() == tr.normalization.state_dict()
-    assert torch.equal(va2.y, va.y)
-    # the inverse returns metres
-    sig, tau = te.defects_to_si(te.y)
-    assert np.allclose(sig, te.sigma, rtol=1e-5) and np.allclose(tau, te.tau, rtol=1e-5, atol=1e-14)
+    # items are the stored SI values (float32): m_z, width [m], (σ, τ) [m]; nothing normalised
     (profile, width), y = tr[0]
-    assert profile.shape == (1, 64) and width.shape == (1,) and y.shape == (2,)
-    assert torch.equal(profile[0], torch.as_tensor(data["m"][tr.index[0], 2], dtype=torch.float32))
+    i = tr.index[0]
+    assert profile.shape == (64,) and width.shape == () and y.shape == (2,)
+    assert torch.equal(profile, torch.as_tensor(data["m"][i, 2], dtype=torch.float32))
+    assert width.item() == pytest.approx(data["width"][i], rel=1e-7)
+    assert y.tolist() == pytest.approx([data["sigma"][i], data["tau"][i]], rel=1e-7)
+    assert np.array_equal(tr.targets, np.stack([data["sigma"][tr.index], data["tau"][tr.index]], -1))
+    # the model fits its normalisation from these items: the width's mean and spread in metres
+    from spsll.learn.nets import WallNet
+    m = WallNet(length=64, channels=(2, 2, 2, 2))
+    m.fit_normalization(tr)
+    w = data["width"][tr.index]
+    assert m.norms["width"].mean.item() == pytest.approx(w.mean(), rel=1e-6)
+    assert m.norms["width"].std.item() == pytest.approx(w.std(), rel=1e-5)
+    assert m.norms["target"].mean.numpy() == pytest.approx(tr.targets.mean(0), rel=1e-6)
 
 
 def test_tanh_width_option_and_loader_batches(walls):
     ds = WallToDefects(walls, "train", width="tanh")
     data, _ = read_store(walls)
-    assert np.allclose(ds.normalization["width"].mean, data["width_tanh"][ds.index].mean() / NM)
+    assert np.array_equal(ds.width, data["width_tanh"][ds.index])
     (p, w), y = next(iter(DataLoader(ds, batch_size=8, shuffle=True)))
-    assert p.shape == (8, 1, 64) and w.shape == (8, 1) and y.shape == (8, 2) and p.dtype == torch.float32
+    assert p.shape == (8, 64) and w.shape == (8,) and y.shape == (8, 2) and p.dtype == torch.float32
+    with pytest.raises(ValueError, match="width"):
+        WallToDefects(walls, "train", width="sech")
 
 
 def test_dispersion_directions(disp):
     fwd = load_splits(DispersionToDefects, disp, split_seed=3)
     x, y = fwd["train"][0]
-    assert x.shape == (1, 64) and y.shape == (2,)
+    assert x.shape == (64,) and y.shape == (2,)
     assert (len(fwd["train"]), len(fwd["val"]), len(fwd["test"])) == (16, 2, 2)
-    assert np.array_equal(fwd["train"].k, read_store(disp)[0]["k"])
-    rev = DefectsToDispersion(disp, "test", split_seed=3, target="log")
+    data, _ = read_store(disp)
+    assert np.array_equal(fwd["train"].k, data["k"])
+    rev = DefectsToDispersion(disp, "test", split_seed=3)
     x, y = rev[0]
     assert x.shape == (2,) and y.shape == (64,)
-    data, _ = read_store(disp)
-    assert np.allclose(rev.dispersion_to_si(rev.y), data["peak_frequency"][rev.index], rtol=1e-6)
+    np.testing.assert_allclose(y.numpy(), data["peak_frequency"][rev.index[0]], rtol=1e-7)  # Hz, float32
+    assert np.array_equal(rev.peak_frequency, data["peak_frequency"][rev.index])
     assert np.array_equal(rev.index, fwd["test"].index)
-    std = DefectsToDispersion(disp, "train", split_seed=3, standardize_dispersion=True)
-    assert torch.allclose(std.y.mean(0), torch.zeros(64), atol=1e-4)
-    assert np.allclose(std.dispersion_to_si(std.y), data["peak_frequency"][std.index], rtol=1e-6)
 
 
-def test_normalization_goes_into_a_weights_only_checkpoint(disp):
-    ds = DispersionToDefects(disp, "train")
-    buf = io.BytesIO()
-    torch.save({"normalization": ds.normalization.state_dict()}, buf)
-    buf.seek(0)
-    state = torch.load(buf, weights_only=True)["normalization"]
-    again = DispersionToDefects(disp, "test", normalization=state)
-    assert torch.equal(again.x, DispersionToDefects(disp, "test").x)
-    assert isinstance(Normalization.from_state_dict(state), Normalization)
-    with pytest.raises(ValueError, match="target"):
-        DispersionToDefects(disp, "test", normalization=state, target="log")
+def test_fingerprint_names_the_store_settings(tmp_path, disp):
+    a = DispersionToDefects(disp, "train")
+    assert a.fingerprint == DefectsToDispersion(disp, "test").fingerprint and len(a.fingerprint) == 16
+    other = str(tmp_path / "other.h5")
+    generate("dispersions", 20, other, chunk=10, n_cells=64, duration=1e-12, seed=3, progress=False)
+    assert DispersionToDefects(other, "train").fingerprint != a.fingerprint  # another plan seed
 
 
 def test_incomplete_and_wrong_stores_are_refused(tmp_path, walls, disp):

@@ -1,4 +1,4 @@
-"""Tests of spsll.learn.train on small synthetic data (no dependency on spsll.data.datasets)."""
+"""Tests of the trainer, checkpoints, ensembles and prediction on small synthetic data (no store)."""
 import json
 import math
 import os
@@ -42,7 +42,7 @@ def _inverse_model(seed=0, data=None):
     T.seed_everything(seed)
     m = InverseCNN(length=L, **SMALL)
     if data is not None:
-        T.fit_normalization(m, data)
+        m.fit_normalization(data)
     return m
 
 
@@ -69,7 +69,7 @@ def test_tfc_training_lowers_validation_loss():
     tr, va = TensorDataset(y[:64], x[:64]), TensorDataset(y[64:], x[64:])
     T.seed_everything(0)
     m = TFCDispersion(n_k=L, hidden=(16, 16))
-    T.fit_normalization(m, tr)
+    m.fit_normalization(tr)
     trainer = T.Trainer(m, tr, va, epochs=15, lr=1e-2, **FAST)
     before = trainer.evaluate()
     h = trainer.fit()
@@ -102,7 +102,7 @@ def test_wallnet_trains_with_both_losses(loss):
     tr, va = WallData(96, 0), WallData(32, 1)
     T.seed_everything(0)
     m = WallNet(length=L, channels=(4, 8, 8, 4), dropout=0.1)
-    T.fit_normalization(m, tr)
+    m.fit_normalization(tr)
     trainer = T.Trainer(m, tr, va, loss=loss, epochs=8, lr=3e-3, **FAST)
     before = trainer.evaluate()
     h = trainer.fit()
@@ -290,16 +290,24 @@ def test_checkpoint_write_is_atomic(inverse_data, tmp_path, monkeypatch):
 # ------------------------------------------------------------------------- ensembles, predict
 def test_ensemble_mean_and_spread(inverse_data, tmp_path):
     tr, va = inverse_data
-    ens, hs = T.train_ensemble(lambda: InverseCNN(length=L, **SMALL), tr, va, seeds=(0, 1), out_dir=tmp_path,
-                               epochs=1, **FAST)
+    ens, hs = T.train_ensemble(T.InverseConfig(epochs=1, batch_size=32), tr, va, seeds=(0, 1),
+                               out_dir=tmp_path, model_fn=lambda: InverseCNN(length=L, **SMALL), progress=False)
     assert len(ens) == 2 and len(hs) == 2
     x = va.tensors[0][:6]
     pred = T.predict_ensemble(ens, x)
     assert pred.mean.shape == pred.std.shape == (6, 2) and pred.members.shape == (2, 6, 2)
-    assert (pred.std > 0).all()
+    # members differ (each seed its own initialisation and shuffling) and the spread is their
+    # sample standard deviation; the interval is mean ± z·spread
+    assert not np.allclose(pred.members[0], pred.members[1], rtol=1e-3)
     np.testing.assert_allclose(pred.mean, pred.members.mean(0))
-    lo, hi = pred.interval()
-    assert (lo < pred.mean).all() and (pred.mean < hi).all()
+    np.testing.assert_allclose(pred.std, pred.members.std(0, ddof=1))
+    lo, hi = pred.interval(2.5)
+    np.testing.assert_allclose(hi - pred.mean, 2.5 * pred.std, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(pred.mean - lo, 2.5 * pred.std, rtol=1e-12, atol=0)
+    # the members' normalisation was fitted on the training data (SI values in the buffers)
+    f = tr.tensors[0].double()
+    for m in ens.members:
+        np.testing.assert_allclose(m.norms["input"].mean.double(), f.mean(0), rtol=1e-6)
     again = T.predict_ensemble(T.load_ensemble(tmp_path), x)
     np.testing.assert_array_equal(again.members, pred.members)
 
@@ -359,7 +367,9 @@ def test_bad_data_and_model(inverse_data, tmp_path):
     with pytest.raises(ValueError, match="inference checkpoint"):
         T.resume(tmp_path / "model.pt", tr, va)
     with pytest.raises(ValueError, match="seeds must be distinct"):
-        T.train_ensemble("InverseCNN", tr, va, seeds=(1, 1))
+        T.train_ensemble(T.InverseConfig(), tr, va, seeds=(1, 1))
+    with pytest.raises(TypeError, match="TrainConfig"):
+        T.train_ensemble("InverseCNN", tr, va)
     with pytest.raises(ValueError, match="which"):
         T.load_model(tmp_path / "model.pt", which="worst")
 
@@ -371,153 +381,6 @@ def test_non_finite_loss_is_reported(inverse_data):
     x[3, 5] = float("nan")
     with pytest.raises(FloatingPointError, match="epoch 1"):
         T.fit(m, TensorDataset(x, tr.tensors[1]), va, epochs=1, **FAST)
-
-
-# ------------------------------------------------------------------------------------ CLI
-class _Std:
-    def __init__(self, v):
-        self.mean, self.std = v.mean(0), v.std(0) + 1e-3
-
-    def apply(self, v):
-        return (v - self.mean) / self.std
-
-    def invert(self, z):
-        return np.asarray(z, float) * self.std + self.mean
-
-    def state_dict(self):
-        return {"mean": np.atleast_1d(self.mean).tolist(), "std": np.atleast_1d(self.std).tolist()}
-
-
-class _Norm(dict):
-    def state_dict(self):
-        return {"target": "nm", "fields": {k: v.state_dict() for k, v in self.items()}}
-
-
-def _fake_datasets_module(n_cells=L):
-    """A stand-in for spsll.data.datasets with the interface the CLI relies on: load_splits(cls, path,
-    **kw) → {"train", "val", "test"}; items of normalised tensors; .normalization (training
-    statistics: dispersion [THz], defects [nm], width [nm]); defects_to_si, dispersion_to_si, k, info."""
-    import types
-    f, y = _synthetic(56, seed=5, length=n_cells)
-    f, y = f.double().numpy(), y.double().numpy()
-    walls = WallData(56, 5)
-    prof, width = walls.mz.numpy(), walls.w.double().numpy()
-    idx = {"train": slice(0, 40), "val": slice(40, 48), "test": slice(48, 56)}
-    norm = _Norm(dispersion=_Std(f[idx["train"]] / THZ), defects=_Std(y[idx["train"]] / NM),
-                 width=_Std(width[idx["train"], None] / NM))
-    t = lambda a: torch.as_tensor(np.ascontiguousarray(a), dtype=torch.float32)
-
-    class Base(Dataset):
-        def __init__(self, path, split, **kw):
-            assert kw["target"] == "nm" and path.endswith("fake.h5")
-            s = idx[split]
-            self.normalization, self.k = norm, dispersion_k_grid(n_cells, MAT.a).numpy()
-            self.info = {"material": MAT.to_dict()}
-            self.f, self.y, self.prof, self.width = f[s], norm["defects"].apply(y[s] / NM), prof[s], width[s]
-
-        def __len__(self):
-            return len(self.y)
-
-        def defects_to_si(self, z):
-            v = norm["defects"].invert(z) * NM
-            return v[..., 0], v[..., 1]
-
-        def dispersion_to_si(self, z):
-            return np.asarray(z, float) * THZ
-
-    class DispersionToDefects(Base):
-        def __getitem__(self, i):
-            return t(norm["dispersion"].apply(self.f[i] / THZ))[None], t(self.y[i])
-
-    class DefectsToDispersion(Base):
-        def __getitem__(self, i):
-            return t(self.y[i]), t(self.f[i] / THZ)
-
-    class WallToDefects(Base):
-        def __getitem__(self, i):
-            return (t(self.prof[i])[None], t(norm["width"].apply(self.width[i:i + 1] / NM))), t(self.y[i])
-
-    mod = types.ModuleType("spsll.data.datasets")
-    mod.DispersionToDefects, mod.DefectsToDispersion, mod.WallToDefects = \
-        DispersionToDefects, DefectsToDispersion, WallToDefects
-    mod.load_splits = lambda cls, path, **kw: {s: cls(path, s, **kw) for s in ("train", "val", "test")}
-    mod.StoreError = type("StoreError", (Exception,), {})
-    return mod, dict(f=f, y=y, prof=prof, width=width, idx=idx, norm=norm)
-
-
-@pytest.mark.parametrize("kind", ["inverse", "tfc", "walls"])
-def test_cli_train_end_to_end_with_stand_in_datasets(kind, tmp_path, monkeypatch):
-    import sys
-    from spsll import cli
-    fake, raw = _fake_datasets_module()
-    monkeypatch.setitem(sys.modules, "spsll.data.datasets", fake)
-    import spsll.data
-    monkeypatch.setattr(spsll.data, "datasets", fake, raising=False)
-    out = tmp_path / "run"
-    argv = ["train", kind, "--data", str(tmp_path / "fake.h5"), "--out", str(out), "--epochs", "2",
-            "--batch-size", "16", "--no-progress"]
-    if kind != "tfc":
-        argv += ["--dropout", "0.1"]
-    assert cli.main(argv) == 0
-    if kind == "inverse":                       # the folded, compact CNN: its options travel in the saved config
-        assert cli.main(argv[:5] + [str(tmp_path / "fold")] + argv[6:] + ["--fold-k", "--channels", "4", "8", "8", "4"]) == 0
-        folded = T.load_model(tmp_path / "fold" / "model.pt")
-        assert folded.fold_k and folded.config["channels"] == [4, 8, 8, 4]
-    summary = json.loads((out / "summary.json").read_text())
-    assert summary["n"] == {"train": 40, "val": 8, "test": 8}
-    assert ("dispersion_mae_THz" if kind == "tfc" else "tau_rmse_nm") in summary["test"]
-    model = T.load_model(out / "model.pt")
-    # the saved model takes and returns SI values: its buffers hold the datasets' statistics
-    s = raw["idx"]["test"]
-    norm = raw["norm"]
-    if kind == "inverse":
-        np.testing.assert_allclose(model.norms["input"].mean.numpy(), norm["dispersion"].mean * THZ, rtol=1e-6)
-        pred = T.predict(model, raw["f"][s])
-    elif kind == "walls":
-        np.testing.assert_allclose(model.norms["width"].std.numpy(), norm["width"].std * NM, rtol=1e-6)
-        pred = T.predict(model, (raw["prof"][s], raw["width"][s]))
-    else:
-        pred = T.predict(model, raw["y"][s])
-        np.testing.assert_allclose(pred[:, L // 2], MAT.ideal_frequency(0.0), rtol=1e-6)  # the gap
-    if kind != "tfc":
-        np.testing.assert_allclose(model.norms["target"].mean.numpy(), norm["defects"].mean * NM, rtol=1e-6)
-        d = (pred - raw["y"][s]) / NM
-        assert np.sqrt((d[:, 1] ** 2).mean()) == pytest.approx(summary["test"]["tau_rmse_nm"], rel=1e-4)
-    # an existing run is not overwritten without --resume; --resume continues it
-    with pytest.raises(SystemExit) as e:
-        cli.main(argv)
-    assert e.value.code == 2
-    argv[argv.index("--epochs") + 1] = "3"
-    assert cli.main(argv + ["--resume"]) == 0
-    assert json.loads((out / "history.json").read_text())["epoch"] == [1, 2, 3]
-
-
-def test_cli_train_ensemble_and_bad_options(tmp_path, monkeypatch, capsys):
-    import sys
-    from spsll import cli
-    fake, _ = _fake_datasets_module()
-    monkeypatch.setitem(sys.modules, "spsll.data.datasets", fake)
-    import spsll.data
-    monkeypatch.setattr(spsll.data, "datasets", fake, raising=False)
-    base = ["train", "walls", "--data", str(tmp_path / "fake.h5"), "--no-progress", "--batch-size", "16"]
-    assert cli.main(base + ["--out", str(tmp_path / "e"), "--epochs", "1", "--ensemble", "2", "--seed", "4",
-                            "--loss", "paper_wall"]) == 0
-    assert sorted(os.listdir(tmp_path / "e")) == ["member_4", "member_5", "summary.json"]
-    summ = json.loads((tmp_path / "e" / "summary.json").read_text())
-    assert summ["seeds"] == [4, 5] and 0 <= summ["test"]["interval_1.96_coverage"] <= 1
-    assert len(T.load_ensemble(tmp_path / "e")) == 2
-    # the compact, windowed profile branch: its options travel in the saved model's config
-    assert cli.main(base + ["--out", str(tmp_path / "w"), "--epochs", "1", "--window", "16",
-                            "--channels", "4", "8", "8", "4"]) == 0
-    m = T.load_model(tmp_path / "w" / "model.pt")
-    assert m.window == 16 and m.config["channels"] == [4, 8, 8, 4]
-    for bad, msg in ((["--ensemble", "0"], "--ensemble"), (["--epochs", "0"], "epochs"),
-                     (["--lr", "-1"], "lr"), (["--window", "4"], "window")):
-        with pytest.raises(SystemExit) as e:
-            cli.main(base + ["--out", str(tmp_path / "bad")] + bad)
-        assert e.value.code == 2 and msg in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        cli.main(["train", "tfc", "--data", "x.h5", "--out", "o", "--loss", "paper_wall"])  # argparse choices
 
 
 def test_prediction_rate_counts_the_inputs_and_keeps_the_mode():

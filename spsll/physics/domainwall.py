@@ -47,8 +47,8 @@ import scipy.optimize
 import torch
 
 from .._validate import finite_scalar, positive_int
-from .integrate import LandauLifshitz, dopri5, relax
-from .problem import check_alpha, setup, subfield
+from .integrate import LandauLifshitz, SolverDivergedError, dopri5, relax
+from .problem import check_alpha, setup
 
 
 @dataclass
@@ -148,6 +148,43 @@ def width_tanh_fit(mz: np.ndarray, x: np.ndarray, center: np.ndarray, guess: flo
     return w, e
 
 
+def relax_walls(field, m0, Ms, *, mode="relax", tol=1e-6, max_iter=50_000, alpha=1.0, duration=100e-12,
+                rtol=1e-6, dtype=torch.float64, device="cpu", batch_size=1024, progress=False, desc="domain walls"):
+    """The wall recipe's relaxation of m0 (B, 3, *grid) under ``field``, in chunks of ``batch_size``.
+
+    ``mode="relax"``: :func:`spsll.physics.integrate.relax` to max ‖m × H‖/Ms < ``tol``;
+    ``"dynamics"``: the LL equation with damping ``alpha`` for ``duration`` s (dopri5, ``rtol``).
+    Returns (m (B, 3, *grid) numpy, converged (B,), torque (B,), iterations (B,)); does not raise
+    on non-convergence (the caller decides).
+    """
+    B = m0.shape[0]
+    m_out = np.empty(m0.shape)
+    conv = np.zeros(B, bool)
+    torque = np.zeros(B)
+    iters = np.zeros(B, int)
+    chunks = range(0, B, batch_size)
+    if progress:
+        from tqdm.auto import tqdm
+        chunks = tqdm(chunks, desc=desc, unit="chunk")
+    for lo in chunks:
+        hi = min(B, lo + batch_size)
+        sub = field.subset(lo, hi)
+        y0 = torch.as_tensor(np.array(m0[lo:hi]), dtype=dtype, device=device)
+        if mode == "relax":
+            r = relax(sub, y0, Ms, tol=tol, max_iter=max_iter)
+            m_out[lo:hi] = r.m.cpu().numpy()
+            conv[lo:hi], torque[lo:hi], iters[lo:hi] = r.converged, r.torque, r.iterations
+        else:
+            sol = dopri5(LandauLifshitz(sub, alpha), y0, [duration], rtol=rtol, atol=rtol * 1e-3)
+            mm = sol.y[:, -1]
+            tq = torch.linalg.cross(mm, sub(mm), dim=1).norm(dim=1).flatten(1).amax(dim=1) / Ms
+            m_out[lo:hi] = mm.cpu().numpy()
+            torque[lo:hi] = tq.cpu().numpy()
+            conv[lo:hi] = torque[lo:hi] < tol
+            iters[lo:hi] = sol.n_steps
+    return m_out, conv, torque, iters
+
+
 def domain_wall(material, sigma, tau, *, n_cells=500, mode="relax", tol=1e-6, max_iter=50_000,
                 alpha=1.0, duration=100e-12, rtol=1e-6, scheme="parseval", envelope_offset=0.0,
                 exchange="stencil", n_harmonics=None, fit_halfwidth=None, batch_size=1024,
@@ -156,16 +193,20 @@ def domain_wall(material, sigma, tau, *, n_cells=500, mode="relax", tol=1e-6, ma
 
     sigma, tau: scalars or equal-length arrays (batched).  ``mode``: "relax" (torque tolerance
     ``tol``, relative to Ms) or "dynamics" (LL with damping ``alpha`` for ``duration`` s, adaptive
-    RK with ``rtol``).  ``n_cells``: cells of the chain (the mirrored domain has 2 n_cells).
+    RK with ``rtol``).  ``n_cells``: cells of the chain (the mirrored domain has 2 n_cells); a pair
+    (n, ny) relaxes a straight wall across a film of ny cells, periodic in y (``m`` is then
+    (..., 3, n, ny) and the widths are those of the profile averaged over y).
     """
-    n = positive_int("n_cells", n_cells, low=16)
+    grid = (n_cells,) if np.ndim(n_cells) == 0 else tuple(n_cells)
+    film = len(grid) == 2
+    n = positive_int("n_cells", grid[0], low=16)
     if mode not in ("relax", "dynamics"):
         raise ValueError(f"mode must be 'relax' or 'dynamics', got {mode!r}")
     if mirror_envelope not in ("tiled", "whole"):
         raise ValueError(f"mirror_envelope must be 'tiled' or 'whole', got {mirror_envelope!r}")
     s, t, batched, env, field, tdt, dev = setup(
-        material, sigma, tau, 2 * n, period=n if mirror_envelope == "tiled" else 2 * n,
-        offset=envelope_offset - 0.5, scheme=scheme,
+        material, sigma, tau, (2 * n,) + grid[1:] if film else 2 * n,
+        period=n if mirror_envelope == "tiled" else 2 * n, offset=envelope_offset - 0.5, scheme=scheme,
         exchange=exchange, dtype=dtype, device=device)
     # the paper's 700 harmonics (error from the last 100) of a 1000-cell mirrored domain, scaled with n
     n_err = max(10, round(0.1 * 2 * n))
@@ -179,44 +220,27 @@ def domain_wall(material, sigma, tau, *, n_cells=500, mode="relax", tol=1e-6, ma
         alpha = check_alpha(alpha, low_open=True)
         duration = finite_scalar("duration", duration, low=0, low_open=True, unit="s")
     m0 = initial_wall(material, n)
-    B = s.size
-    m_full = np.empty((B, 3, 2 * n))
-    conv = np.zeros(B, bool)
-    torque = np.zeros(B)
-    iters = np.zeros(B, int)
-    chunks = range(0, B, batch_size)
-    if progress:
-        from tqdm.auto import tqdm
-        chunks = tqdm(chunks, desc="domain walls", unit="chunk")
-    for lo in chunks:
-        hi = min(B, lo + batch_size)
-        sub = subfield(field, lo, hi)
-        y0 = torch.as_tensor(np.broadcast_to(m0, (hi - lo, 3, 2 * n)).copy(), dtype=tdt, device=dev)
-        if mode == "relax":
-            r = relax(sub, y0, material.Ms, tol=tol, max_iter=max_iter)
-            m_full[lo:hi] = r.m.cpu().numpy()
-            conv[lo:hi], torque[lo:hi], iters[lo:hi] = r.converged, r.torque, r.iterations
-        else:
-            sol = dopri5(LandauLifshitz(sub, alpha), y0, [duration], rtol=rtol, atol=rtol * 1e-3)
-            mm = sol.y[:, -1]
-            H = sub(mm)
-            tq = torch.linalg.cross(mm, H, dim=1).norm(dim=1).amax(dim=-1) / material.Ms
-            m_full[lo:hi] = mm.cpu().numpy()
-            torque[lo:hi] = tq.cpu().numpy()
-            conv[lo:hi] = torque[lo:hi] < tol
-            iters[lo:hi] = sol.n_steps
+    if film:
+        m0 = np.repeat(m0[..., None], grid[1], axis=-1)
+    m0 = np.broadcast_to(m0, (s.size,) + m0.shape)
+    m_full, conv, torque, iters = relax_walls(field, m0, material.Ms, mode=mode, tol=tol, max_iter=max_iter,
+                                              alpha=alpha, duration=duration, rtol=rtol, dtype=tdt, device=dev,
+                                              batch_size=batch_size, progress=progress)
     if mode == "relax" and not conv.all():
         bad = np.flatnonzero(~conv)
-        raise RuntimeError(
+        raise SolverDivergedError(
             f"domain_wall: relaxation did not reach tol={tol:g} within max_iter={max_iter} for "
             f"sample(s) {bad[:10].tolist()} (final torque {torque[bad[:3]].tolist()}); raise max_iter or tol")
+    if film:  # a straight wall: its profile is the mean over y
+        m_film = m_full[:, :, :n]
+        m_full = m_full.mean(axis=-1)
     x = (np.arange(n) + 0.5 - n / 2) * a
     m_half = m_full[:, :, :n]
     center = wall_center(m_half[:, 2], a)
     x_wall_full = center + n * a / 2  # position in the mirrored domain, x_j = (j + ½) a
     width, width_err = width_cosine_series(m_full[:, 2], a, x_wall_full, n_harmonics, n_err)
     wt, wte = width_tanh_fit(m_half[:, 2], x, center, material.wall_parameter, fit_halfwidth)
-    res = DomainWallResult(x=x, m=m_half, width=width, width_error=width_err, width_tanh=wt,
+    res = DomainWallResult(x=x, m=m_film if film else m_half, width=width, width_error=width_err, width_tanh=wt,
                            width_tanh_error=wte, center=center, sigma=s, tau=t, converged=conv,
                            torque=torque, iterations=iters, stats={"mode": mode})
     if not batched:

@@ -75,11 +75,11 @@ import torch
 
 from . import rtn
 from .._validate import defect_params, finite_scalar, positive_int
-from .fields import neighbour_sum
-from .domainwall import initial_wall, wall_center, width_cosine_series, width_tanh_fit
-from .integrate import LandauLifshitz, dopri5, relax
-from .magnons import refine_peaks, spectrum
-from .problem import check_alpha, check_material, resolve_device, resolve_dtype
+from .defects2d import tessellation_masks
+from .fields import build_field
+from .domainwall import initial_wall, relax_walls, wall_center, width_cosine_series, width_tanh_fit
+from .magnons import dispersion, gaussian_state, refine_peaks
+from .problem import check_material, resolve_device, resolve_dtype
 
 __all__ = ["ExplicitField", "sample_masks", "explicit_dispersion", "explicit_domain_wall",
            "ExplicitDispersionResult", "ExplicitDomainWallResult"]
@@ -98,7 +98,11 @@ def sample_masks(sigma, tau, n_cells, a, n_realisations=16, seed=0):
 
     Realisation r is ``rtn.sample(σ, τ, n_cells a, a, seed=[seed, r])`` (cell centres, dx = a),
     the same (seed, r) at every point.  sigma, tau [m]: scalars or equal-length arrays (P points).
+    ``n_cells = (nx, ny)``: films, Poisson line tessellations
+    (:func:`spsll.physics.defects2d.tessellation_masks`, same seeding), shape (P, R, nx, ny).
     """
+    if np.ndim(n_cells) == 1:
+        return tessellation_masks(sigma, tau, n_cells, a, n_realisations, seed)
     s, t, _ = defect_params(sigma, tau)
     n = positive_int("n_cells", n_cells, low=2)
     a = finite_scalar("a", a, low=0, low_open=True, unit="m")
@@ -113,64 +117,22 @@ def sample_masks(sigma, tau, n_cells, a, n_realisations=16, seed=0):
 
 # ---- field ------------------------------------------------------------------------------
 
-class ExplicitField:
-    """Effective field of chains with explicit vacancies (A/m), for m of shape (B, 3, N):
+def ExplicitField(material, mask, H_ext=None, dtype=torch.float64, device="cpu"):
+    """The effective field of chains or films with explicit vacancies (A/m): the SPS-LL field of
+    :func:`spsll.physics.fields.build_field` with its exchange term masked,
 
-        H_j = c_j [ (2A/(μ0 Ms a²)) Σ_{i=j±1} c_i (m_i − m_j) + (Hk − Ms) m_z,j ẑ (+ H_ext) ],
+        H_j = c_j [ Ms (λex/a)² Σ_{i ∈ nn(j)} c_i (m_i − m_j) + (Hk − Ms) m_z,j ẑ (+ H_ext) ],
 
-    periodic in j; ``mask`` c is a 0/1 array (B, N) (one realisation per sample).  ``h(m, index)``
-    returns the field (``index`` selects samples of the batch, as the integrators require) and the
-    object is callable like :class:`spsll.physics.fields.EffectiveField`.  m is expected to vanish at
-    vacant cells (the integrators keep it so); the field there is 0 regardless.
+    periodic; ``mask`` c is a 0/1 array (B, N) or (B, Nx, Ny) (one realisation per sample).  The
+    result is callable as ``field(m, index)`` (also ``.h``), ``.exchange`` is the masked exchange
+    term and ``.subset(lo, hi)`` the field of samples lo:hi.  m is expected to vanish at vacant
+    cells (the integrators keep it so); the field there is 0 regardless.
     """
-
-    def __init__(self, material, mask, H_ext=None, dtype=torch.float64, device="cpu"):
-        material = check_material(material)
-        c = np.asarray(mask)
-        if c.ndim != 2 or c.shape[1] < 3:
-            raise ValueError(f"mask must have shape (B, N) with N >= 3, got {c.shape}")
-        if not np.all((c == 0) | (c == 1)):
-            raise ValueError("mask must hold only 0 (vacancy) and 1 (material)")
-        self.n = c.shape[1]
-        self.mask_np = c.astype(np.int8)
-        cf = torch.as_tensor(c.astype(float), dtype=dtype, device=device).unsqueeze(1)  # (B, 1, N)
-        self.c = cf
-        self.nn = neighbour_sum(cf)  # present neighbours
-        # the same expression as spsll.physics.fields.DefectExchange: Ms (λex/a)² = 2A/(μ0 Ms a²)
-        self.coef = material.Ms * (material.lambda_ex / material.a) ** 2
-        self.H_anis = material.Hk - material.Ms
-        self.H_ext = None
-        if H_ext is not None and np.any(np.asarray(H_ext, dtype=float) != 0):
-            self.H_ext = torch.as_tensor(np.asarray(H_ext, dtype=float).reshape(1, 3, 1), dtype=dtype, device=device)
-
-    def _pick(self, index):
-        if index is None:
-            return self.c, self.nn
-        return self.c[index], self.nn[index]
-
-    def exchange(self, m: torch.Tensor, index=None) -> torch.Tensor:
-        """(2A/(μ0 Ms a²)) c_j Σ_{i=j±1} c_i (m_i − m_j)."""
-        c, nn = self._pick(index)
-        u = m * c
-        out = neighbour_sum(u).sub_(u * nn).mul_(self.coef)
-        return out.mul_(c)
-
-    def h(self, m: torch.Tensor, index=None) -> torch.Tensor:
-        c, _ = self._pick(index)
-        H = self.exchange(m, index)
-        H[:, 2].add_((m[:, 2:3] * c)[:, 0], alpha=self.H_anis)
-        if self.H_ext is not None:
-            H.add_(self.H_ext * c)
-        return H
-
-    __call__ = h
-
-    def subset(self, lo: int, hi: int) -> "ExplicitField":
-        """The field of samples lo:hi (shares the tensors)."""
-        sub = object.__new__(ExplicitField)
-        sub.__dict__.update(self.__dict__)
-        sub.c, sub.nn, sub.mask_np = self.c[lo:hi], self.nn[lo:hi], self.mask_np[lo:hi]
-        return sub
+    material = check_material(material)
+    c = np.asarray(mask)
+    if c.ndim not in (2, 3) or min(c.shape[1:]) < 3:
+        raise ValueError(f"mask must have shape (B, N) or (B, Nx, Ny) with N >= 3, got {c.shape}")
+    return build_field(material, c.shape[1:], None, H_ext=H_ext, dtype=dtype, device=device, mask=c)
 
 
 # ---- dispersion -------------------------------------------------------------------------
@@ -204,13 +166,14 @@ class ExplicitDispersionResult:
     seed: int
     n_realisations: int
     stats: dict = dc_field(default_factory=dict)
+    ky: np.ndarray | None = None
 
 
 def explicit_dispersion(material, sigma, tau, *, n_realisations=16, seed=0, n_cells=500, duration=10e-12,
                         dt_sample=10e-15, alpha=1e-3, amplitude=0.1, width=None, position=None, H_ext=None,
                         rtol=1e-5, atol=None, window=True, keep_power=False, batch_size=128,
                         dtype="float64", device=None, progress=False) -> ExplicitDispersionResult:
-    """The paper's dispersion recipe on chains with explicit vacancies, ``n_realisations`` per (σ, τ).
+    """The paper's dispersion recipe on chains (or films) with explicit vacancies, ``n_realisations`` per (σ, τ).
 
     Same initial state as :func:`spsll.dispersion` (Gaussian in m_x of standard deviation
     ``width`` = a at ``position`` = middle of the chain, m_z = sqrt(1 − m_x²)) multiplied by the
@@ -218,84 +181,51 @@ def explicit_dispersion(material, sigma, tau, *, n_realisations=16, seed=0, n_ce
     every ``dt_sample`` for ``duration`` and the same analysis (:func:`spsll.physics.magnons.spectrum`).
     sigma, tau [m]: scalars or equal-length arrays.  The ensemble dispersion is the refined peak
     of the realisation-averaged power.  With τ = 0 every realisation equals
-    :func:`spsll.dispersion` to round-off.
+    :func:`spsll.dispersion` to round-off.  ``n_cells = (nx, ny)``: films with tessellation masks
+    (:func:`sample_masks`); k is then the kx axis, ``ky`` the ky axis, and the grid axes follow.
     """
     material = check_material(material)
     s, t, batched = defect_params(sigma, tau)
-    n = positive_int("n_cells", n_cells, low=8)
+    grid = tuple(positive_int("n_cells", v, low=8) for v in np.atleast_1d(n_cells))
     R = positive_int("n_realisations", n_realisations)
     seed = _check_seed(seed)
-    a = material.a
-    duration = finite_scalar("duration", duration, low=0, low_open=True, unit="s")
-    dt_sample = finite_scalar("dt_sample", dt_sample, low=0, high=duration / 4, low_open=True, unit="s")
-    alpha = check_alpha(alpha)
-    amplitude = finite_scalar("amplitude", amplitude, low=0, high=1, low_open=True)
-    width = a if width is None else finite_scalar("width", width, low=0, low_open=True, unit="m")
-    L = n * a
-    position = L / 2 if position is None else finite_scalar("position", position, low=0, high=L, unit="m")
-    batch_size = positive_int("batch_size", batch_size)
     if not isinstance(keep_power, bool):
         raise TypeError(f"keep_power must be True or False, got {keep_power!r}")
-    tdt, dev = resolve_dtype(dtype), resolve_device(device)
-    if atol is None:
-        atol = 1e-9
-
-    masks = sample_masks(s, t, n, a, R, seed)  # (P, R, n)
-    P = s.size
-    flat = masks.reshape(P * R, n)
-    field = ExplicitField(material, flat, H_ext=H_ext, dtype=tdt, device=dev)
-
-    n_t = int(round(duration / dt_sample))
-    t_eval = np.arange(n_t) * dt_sample
-    x = np.arange(n) * a
-    d = (x - position + L / 2) % L - L / 2
-    mx0 = amplitude * np.exp(-d**2 / (2 * width**2))
-    # Tails below 1e-60 of the amplitude are set to 0: in segments cut off from the excitation by
-    # a vacancy they would stay tiny for ever and their products fall into the subnormal range
-    # (< 2.2e-308), where CPU arithmetic is ~10-100x slower.  They carry < 1e-120 of the power.
-    mx0 = np.where(mx0 < amplitude * 1e-60, 0.0, mx0)
-    m0 = np.stack([mx0, np.zeros(n), np.sqrt(1 - mx0**2)])  # the recipe of spsll.dispersion
-
-    B = P * R
+    n_arg = grid if len(grid) == 2 else grid[0]
+    masks = sample_masks(s, t, n_arg, material.a, R, seed)  # (P, R, *grid)
+    P, B = s.size, s.size * R
+    flat = masks.reshape((B,) + grid)
+    duration = finite_scalar("duration", duration, low=0, low_open=True, unit="s")
+    n_t = int(round(duration / finite_scalar("dt_sample", dt_sample, low=0, low_open=True, unit="s")))
     F = n_t // 2 + 1
-    peaks = np.empty((B, n))
-    mean_power = np.zeros((P, F, n))
-    real_power = np.empty((B, F, n), dtype=np.float32) if keep_power else None
-    stats = {"n_steps": np.zeros(B, int), "n_rejected": np.zeros(B, int), "n_evals": 0,
-             "simulate_s": 0.0, "analyse_s": 0.0}
-    chunks = range(0, B, batch_size)
-    if progress:
-        from tqdm.auto import tqdm
-        chunks = tqdm(chunks, desc="explicit dispersion", unit="chunk")
-    for lo in chunks:
-        hi = min(B, lo + batch_size)
-        sub = field.subset(lo, hi)
-        y0 = torch.as_tensor(m0[None] * flat[lo:hi, None, :], dtype=tdt, device=dev)
-        t0 = time.perf_counter()
-        sol = dopri5(LandauLifshitz(sub, alpha), y0, t_eval, rtol=rtol, atol=atol, observe=lambda m: m[:, 0, :],
-                     linear_observe=True)
-        t1 = time.perf_counter()
-        k_axis, f_axis, Pw, peaks[lo:hi] = spectrum(sol.y, dt_sample, a, window)
+    mean_power = np.zeros((P, F) + grid)
+    peaks = np.empty((B,) + grid)
+    real_power = np.empty((B, F) + grid, dtype=np.float32) if keep_power else None
+
+    def accumulate(lo, hi, Pw, pk):
+        peaks[lo:hi] = pk
         for j in range(lo, hi):
             mean_power[j // R] += Pw[j - lo]
         if keep_power:
             real_power[lo:hi] = Pw
-        stats["analyse_s"] += time.perf_counter() - t1
-        stats["simulate_s"] += t1 - t0
-        stats["n_steps"][lo:hi] = sol.n_steps
-        stats["n_rejected"][lo:hi] = sol.n_rejected
-        stats["n_evals"] += sol.n_evals
+
+    # the recipe of spsll.dispersion with each realisation's mask (one sample per realisation)
+    run = dispersion(material, np.repeat(s, R), np.repeat(t, R), mask=flat, n_cells=n_arg, duration=duration,
+                     dt_sample=dt_sample, alpha=alpha, amplitude=amplitude, width=width, position=position,
+                     H_ext=H_ext, rtol=rtol, atol=atol, window=window, batch_size=batch_size, dtype=dtype,
+                     device=device, progress=progress, keep_power=False, on_chunk=accumulate)
     mean_power /= R
-    ens_peaks = refine_peaks(mean_power, f_axis)
-    k_axis = np.fft.fftshift(2 * math.pi * np.fft.fftfreq(n, d=a))
-    f_axis = np.fft.rfftfreq(n_t, d=dt_sample)
-    excited = (mx0[None] ** 2 * flat).sum(-1) / (mx0**2).sum()
+    centre = [n * material.a / 2 for n in grid] if position is None else np.atleast_1d(position)
+    mx0 = gaussian_state(grid, material.a, amplitude, material.a if width is None else width, centre)[0]
+    axes = tuple(range(1, 1 + len(grid)))
+    excited = (mx0[None] ** 2 * flat).sum(axis=axes) / (mx0**2).sum()
+    ens = refine_peaks(mean_power.reshape(P, F, -1), run.f).reshape((P,) + grid)
     res = ExplicitDispersionResult(
-        k=k_axis, f=f_axis, power=mean_power, peak_frequency=ens_peaks,
-        realisation_peak_frequency=peaks.reshape(P, R, n),
-        realisation_power=None if real_power is None else real_power.reshape(P, R, F, n),
-        masks=masks, present_fraction=masks.mean(-1), excited_fraction=excited.reshape(P, R),
-        sigma=s, tau=t, seed=seed, n_realisations=R, stats=stats)
+        k=run.k, f=run.f, power=mean_power, peak_frequency=ens,
+        realisation_peak_frequency=peaks.reshape((P, R) + grid),
+        realisation_power=None if real_power is None else real_power.reshape((P, R, F) + grid),
+        masks=masks, present_fraction=masks.reshape(P, R, -1).mean(-1), excited_fraction=excited.reshape(P, R),
+        sigma=s, tau=t, seed=seed, n_realisations=R, stats=run.stats, ky=run.ky)
     if not batched:
         for name in ("power", "peak_frequency", "realisation_peak_frequency", "realisation_power", "masks",
                      "present_fraction", "excited_fraction", "sigma", "tau"):
@@ -474,22 +404,12 @@ def explicit_domain_wall(material, sigma, tau, *, n_realisations=16, seed=0, n_c
     flat = masks.reshape(B, n)
     full_mask = np.concatenate([flat, flat[:, ::-1]], axis=1)  # mirrored with the chain
     field = ExplicitField(material, full_mask, dtype=tdt, device=dev)
-    m0 = initial_wall(material, n)
-    m_full = np.empty((B, 3, 2 * n))
-    conv = np.zeros(B, bool)
-    torque = np.zeros(B)
-    iters = np.zeros(B, int)
-    chunks = range(0, B, batch_size)
-    if progress:
-        from tqdm.auto import tqdm
-        chunks = tqdm(chunks, desc="explicit walls", unit="chunk")
+    m0 = initial_wall(material, n)[None] * full_mask[:, None, :]
     t0 = time.perf_counter()
-    for lo in chunks:
-        hi = min(B, lo + batch_size)
-        y0 = torch.as_tensor(m0[None] * full_mask[lo:hi, None, :], dtype=tdt, device=dev)
-        r = relax(field.subset(lo, hi), y0, material.Ms, tol=tol, max_iter=max_iter)
-        m_full[lo:hi] = r.m.cpu().numpy()
-        conv[lo:hi], torque[lo:hi], iters[lo:hi] = r.converged, r.torque, r.iterations
+    # the relaxation of spsll.domain_wall; non-converged walls are classified below, not raised
+    m_full, conv, torque, iters = relax_walls(field, m0, material.Ms, tol=tol, max_iter=max_iter, dtype=tdt,
+                                              device=dev, batch_size=batch_size, progress=progress,
+                                              desc="explicit walls")
     relax_s = time.perf_counter() - t0
     if not np.all(np.isfinite(m_full)):
         raise RuntimeError("explicit_domain_wall: the relaxation produced non-finite values")

@@ -1,4 +1,4 @@
-"""Time integration of the Landau–Lifshitz equation for a batch of chains.
+"""Time integration of the Landau–Lifshitz equation for a batch of chains or films (B, 3, *grid).
 
     dm/dt = −γμ0 [ m × H + α m × (m × H) ]           (paper Eq. 1; H in A/m, t in s)
 
@@ -30,7 +30,7 @@ class SolverDivergedError(RuntimeError):
 
 
 def cross(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """Cross product along dim 1 of (B, 3, N) tensors."""
+    """Cross product along dim 1 of (B, 3, *grid) tensors."""
     return torch.linalg.cross(a, b, dim=1)
 
 
@@ -51,7 +51,7 @@ class LandauLifshitz:
 
 
 def ll_rhs(m: torch.Tensor, H: torch.Tensor, alpha: float, precession: bool = True) -> torch.Tensor:
-    """−γμ0 [ m × H + α m × (m × H) ] for (B, 3, N) tensors, component-wise.
+    """−γμ0 [ m × H + α m × (m × H) ] for (B, 3, *grid) tensors, component-wise.
 
     On the unit sphere m × (m × H) = m (m·H) − H, and that is the form evaluated:
     f = −γμ0 m × H + γμ0 α (H − m (m·H)).  Off the sphere (RK stages drift by O(h²)) this f
@@ -419,7 +419,7 @@ def relax(field, m0: torch.Tensor, Ms: float, tol: float = 1e-6, max_iter: int =
         step0 = 1e-3 / Ms
     tau = torch.full((B,), float(step0), dtype=m.dtype, device=dev)
     it = torch.zeros(B, dtype=torch.long, device=dev)
-    torque = g.norm(dim=1).amax(dim=-1) / Ms
+    torque = g.norm(dim=1).flatten(1).amax(dim=1) / Ms
     conv = torque < tol
     shape1 = (-1,) + (1,) * (m.dim() - 1)
     k = 0
@@ -439,7 +439,7 @@ def relax(field, m0: torch.Tensor, Ms: float, tol: float = 1e-6, max_iter: int =
         else:
             t_bb = sy / (yv * yv).sum(1)
         t_bb = torch.where(torch.isfinite(t_bb) & (t_bb > 0), t_bb, ta)
-        tq = g_new.norm(dim=1).amax(dim=-1) / Ms
+        tq = g_new.norm(dim=1).flatten(1).amax(dim=1) / Ms
         if not torch.isfinite(tq).all():
             bad = act[~torch.isfinite(tq)]
             raise SolverDivergedError(f"relax: non-finite state for sample(s) {bad[:10].tolist()}")

@@ -1,8 +1,6 @@
 """Shared set-up of a batched SPS-LL run: validated options, envelope, field, dtype and device."""
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import torch
 
@@ -65,16 +63,19 @@ def check_material(material) -> Material:
 
 
 def setup(material, sigma, tau, n_cells, *, period=None, offset=0.0, scheme="parseval", H_ext=None,
-          exchange="stencil", dtype="float64", device=None):
-    """Validate inputs and build (sigma[B], tau[B], batched, envelope[B,N], field, dtype, device).
+          exchange="stencil", dtype="float64", device=None, mask=None):
+    """Validate inputs and build (sigma[B], tau[B], batched, envelope[B, *grid], field, dtype, device).
 
-    The defect envelope is computed for a chain of ``period`` cells (default ``n_cells``) with its
-    peak at cell ``offset`` (fractional allowed) and tiled periodically over the ``n_cells`` of the
-    simulated domain (``n_cells`` must be a multiple of ``period``).
+    ``n_cells``: n (a chain) or (nx, ny) (a film).  The defect envelope is computed for a grid of
+    ``period`` cells along x (default the whole grid) with its peak at cell ``offset`` along x
+    (fractional allowed) and tiled periodically along x (the grid's x size must be a multiple of
+    ``period``).  ``mask`` (B, *grid) of 0/1: explicit vacancies instead of the statistical envelope
+    (``envelope`` is then None and σ, τ only label the samples; its batch must match theirs).
     """
     material = check_material(material)
     s, t, batched = defect_params(sigma, tau)
-    n = positive_int("n_cells", n_cells, low=8)
+    shape = _grid(n_cells)
+    n = shape[0]
     period = n if period is None else positive_int("period", period, low=8)
     if n % period:
         raise ValueError(f"n_cells={n} must be a multiple of the envelope period {period}")
@@ -82,21 +83,25 @@ def setup(material, sigma, tau, n_cells, *, period=None, offset=0.0, scheme="par
         raise ValueError(f"scheme must be one of {rtn.SCHEMES}, got {scheme!r}")
     dt = resolve_dtype(dtype)
     dev = resolve_device(device)
-    env = np.tile(rtn.envelope(period, material.a, s, t, scheme, offset), (1, n // period))
-    field = build_field(material, n, env, H_ext=H_ext, method=exchange, dtype=dt, device=dev)
+    if mask is None:
+        env = rtn.envelope((period,) + shape[1:], material.a, s, t, scheme, offset)
+        env = np.tile(env, (1, n // period) + (1,) * (len(shape) - 1))
+    else:
+        env = None
+        mask = np.asarray(mask)
+        if mask.shape != (s.size,) + shape:
+            raise ValueError(f"mask must have shape {(s.size,) + shape} (one 0/1 grid per sample), got {mask.shape}")
+    field = build_field(material, shape, env, H_ext=H_ext, method=exchange, dtype=dt, device=dev, mask=mask)
     return s, t, batched, env, field, dt, dev
+
+
+def _grid(n_cells) -> tuple:
+    if np.ndim(n_cells) == 0:
+        return (positive_int("n_cells", n_cells, low=8),)
+    if len(n_cells) != 2:
+        raise ValueError(f"n_cells must be n (a chain) or (nx, ny) (a film), got {n_cells!r}")
+    return tuple(positive_int("n_cells", v, low=8) for v in n_cells)
 
 
 def check_alpha(alpha, low_open=False):
     return finite_scalar("alpha", alpha, low=0.0, high=10.0, low_open=low_open)
-
-
-def subfield(field, lo, hi):
-    """The effective field restricted to samples lo:hi of the batch (shares the tensors)."""
-    ex = field.exchange
-    if ex.s is None:
-        return field
-    sub = copy.copy(field)
-    sub.exchange = copy.copy(ex)
-    sub.exchange.s = ex.s[lo:hi]
-    return sub

@@ -206,25 +206,60 @@ def spectrum_on_grid(n, a, sigma, tau, scheme: str = "parseval") -> np.ndarray:
     return S
 
 
+def spectrum_on_grid_2d(shape, a, sigma, tau, scheme: str = "parseval") -> np.ndarray:
+    """Discrete 2-D spectrum S_ij on the (nx, ny) FFT grid of spacing a (fftfreq order), shape (B, nx, ny).
+
+    The 2-D defect field is a Poisson line tessellation (:mod:`spsll.physics.defects2d`) with
+    two-point function p² + v exp(−r/T); in the 1-D code's convention S = (2π)^−2 ∫ C e^{−ik·r} d²r,
+
+        S(k) = p² δ(k) + v T² / (2π (1 + k²T²)^{3/2})        [m²/rad²],
+
+    whose continuous part integrates to v over the plane.  The schemes are those of
+    :func:`spectrum_on_grid` with the bin area Δk_x Δk_y = (2π)²/(nx ny a²) in place of Δk.
+    """
+    if scheme not in SCHEMES:
+        raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
+    nx, ny = (positive_int("n", v, low=2) for v in shape)
+    a = finite_scalar("a", a, low=0, low_open=True, unit="m")
+    m = moments(sigma, tau)
+    p, v, T = (np.atleast_1d(q)[:, None, None] for q in (m.p, m.v, m.T))
+    kx, ky = np.meshgrid(grid_wavenumbers(nx, a), grid_wavenumbers(ny, a), indexing="ij")
+    k2 = (kx**2 + ky**2)[None]
+    dk2 = (2 * math.pi) ** 2 / (nx * ny * a * a)
+    S = np.zeros((p.shape[0], nx, ny))
+    if scheme != "mean_field":
+        S = v * T**2 / (2 * math.pi * (1 + k2 * T**2) ** 1.5) * dk2
+        if scheme == "normalized":
+            tot = S.sum(axis=(1, 2), keepdims=True)
+            S = np.where(tot > 0, S * v / np.where(tot > 0, tot, 1.0), 0.0)
+    S[:, 0, 0] += p[:, 0, 0] ** 2
+    return S
+
+
 def envelope(n, a, sigma, tau, scheme: str = "parseval", offset: float = 0.0) -> np.ndarray:
-    """Real-space defect envelope s(x_j) = n · IFFT(√S_j), shape (B, n), x_j = j a.
+    """Real-space defect envelope s(x_j) = N · IFFT(√S_j), shape (B, n) or, for n = (nx, ny), (B, nx, ny).
 
     A circular convolution in k is a product in real space,
 
-        √S ⊛ m̂ = n · FFT( IFFT(√S) · m ) = FFT( s · m ),
+        √S ⊛ m̂ = N · FFT( IFFT(√S) · m ) = FFT( s · m ),
 
-    so W(k) of paper Eq. 4 is the FFT of s(x) m(x).  s is real and even (S is even in k), it
-    peaks at x = 0 (cell 0; the grid is periodic) with s(0) = Σ_j √S_j ∝ √n, its mean is
-    √S_0 ≈ p and far from the origin it tends to p from below; its minimum is at x = n a/2.
-    The ideal material gives s ≡ 1.
+    so W(k) of paper Eq. 4 is the FFT of s(x) m(x) (N = number of cells, IFFT over every axis).
+    s is real and even (S is even in k), it peaks at x = 0 (cell 0; the grid is periodic) with
+    s(0) = Σ_j √S_j ∝ √N, its mean is √S_0 ≈ p and far from the origin it tends to p from below;
+    its minimum is at x = n a/2 (the film's centre in 2-D).  The ideal material gives s ≡ 1.
+    Films use :func:`spectrum_on_grid_2d`.
 
-    ``offset`` (in cells, may be fractional) moves the peak to x = offset · a: the trigonometric
-    interpolant s(x) = Σ_j √S_j cos(k_j (x − offset a)) is evaluated on the cells.
+    ``offset`` (in cells along x, may be fractional) moves the peak to x = offset · a: the
+    trigonometric interpolant s(x) = Σ_j √S_j cos(k_j (x − offset a)) is evaluated on the cells.
     """
-    S = spectrum_on_grid(n, a, sigma, tau, scheme)
+    if np.ndim(n) == 1 and len(n) == 1:
+        n = n[0]
+    film = np.ndim(n) == 1
+    S = spectrum_on_grid_2d(n, a, sigma, tau, scheme) if film else spectrum_on_grid(n, a, sigma, tau, scheme)
     sq = np.sqrt(S)
     off = finite_scalar("offset", offset)
     if off:
-        k = grid_wavenumbers(S.shape[-1], 1.0)
-        sq = sq * np.exp(-1j * k * off)
-    return np.fft.ifft(sq, axis=-1).real * S.shape[-1]
+        k = grid_wavenumbers(S.shape[1], 1.0)
+        sq = sq * np.exp(-1j * k * off).reshape((-1,) + (1,) * (S.ndim - 2))
+    axes = tuple(range(1, S.ndim))
+    return np.fft.ifftn(sq, axes=axes).real * math.prod(S.shape[1:])
