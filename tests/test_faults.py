@@ -158,7 +158,7 @@ def test_device_banana_is_a_named_usage_error(tmp_path, monkeypatch, capsys, arg
     monkeypatch.chdir(tmp_path)
     assert run(argv + ["--device", "banana"]) == cli.EXIT_USAGE
     err = capsys.readouterr().err
-    assert err.startswith("spsll: error: --device must be one of 'cpu', 'cuda'") and "'banana'" in err
+    assert err.startswith("spsll: error: --device must be a torch device: one of 'cpu', 'cuda'") and "'banana'" in err
     assert os.listdir(tmp_path) == []
 
 
@@ -241,3 +241,15 @@ def test_files_written_honour_the_umask(tmp_path):
         os.umask(old)
     for name in ("a.json", "c.pt", "s.h5", "r.h5"):
         assert os.stat(tmp_path / name).st_mode & 0o777 == 0o640, name
+
+
+def test_folder_outputs_are_checked_without_creating_anything(tmp_path):
+    from spsll._files import prepare_output
+    target = tmp_path / "runs" / "cnn"
+    assert prepare_output(target, directory=True) == str(target)
+    assert os.listdir(tmp_path) == []  # the train command creates its folder when it starts
+    (tmp_path / "f").write_text("keep")
+    with pytest.raises(ValueError, match="is a file; give a folder"):
+        prepare_output(tmp_path / "f", directory=True)
+    with pytest.raises(NotADirectoryError, match="a parent of this path is a file"):
+        prepare_output(tmp_path / "f" / "run", directory=True)

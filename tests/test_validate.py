@@ -60,15 +60,15 @@ def test_memory_guard_refuses_before_allocating(monkeypatch):
 def test_one_device_resolver():
     assert resolve_device(None) == torch.device("cpu") and resolve_device("cpu") == torch.device("cpu")
     for bad in ("banana", "meta", "cuda:x"):
-        with pytest.raises(ValueError, match=r"^device must be one of 'cpu', 'cuda', 'cuda:N' or 'mps'"):
+        with pytest.raises(ValueError, match=r"^device must be a torch device: one of 'cpu', 'cuda', 'cuda:N' or 'mps'"):
             resolve_device(bad)
-    with pytest.raises(TypeError, match="device must be a string"):
+    with pytest.raises(TypeError, match="device must be a torch device.*a string"):
         resolve_device(3)
     assert resolve_device("cuda:1", check_available=False) == torch.device("cuda:1")
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="torch.cuda.is_available"):
             resolve_device("cuda")
-    with pytest.raises(ValueError, match="device must be one of"):
+    with pytest.raises(ValueError, match="device must be a torch device: one of"):
         spsll.domain_wall(spsll.FePt, 10 * NM, 0.0, n_cells=16, device="banana")
 
 

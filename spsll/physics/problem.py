@@ -25,6 +25,7 @@ def resolve_dtype(dtype) -> torch.dtype:
 #: Device types spsll runs on ("cuda" also stands for ROCm builds of torch).
 DEVICE_TYPES = ("cpu", "cuda", "mps")
 _DEVICES_TEXT = "'cpu', 'cuda', 'cuda:N' or 'mps'"
+_DEVICE_ERROR = f"device must be a torch device: one of {_DEVICES_TEXT}"
 
 
 def resolve_device(device, *, check_available=True) -> torch.device:
@@ -36,13 +37,13 @@ def resolve_device(device, *, check_available=True) -> torch.device:
     if device is None:
         return torch.device("cpu")
     if not isinstance(device, (str, torch.device)):
-        raise TypeError(f"device must be a string such as {_DEVICES_TEXT}, got {type(device).__name__} {device!r}")
+        raise TypeError(f"{_DEVICE_ERROR} (a string), got {type(device).__name__} {device!r}")
     try:
         dev = torch.device(device)
     except RuntimeError:
-        raise ValueError(f"device must be one of {_DEVICES_TEXT}, got {device!r}") from None
+        raise ValueError(f"{_DEVICE_ERROR}, got {device!r}") from None
     if dev.type not in DEVICE_TYPES:
-        raise ValueError(f"device must be one of {_DEVICES_TEXT}, got {device!r}")
+        raise ValueError(f"{_DEVICE_ERROR}, got {device!r}")
     if not check_available:
         return dev
     if dev.type == "cuda":
