@@ -17,6 +17,8 @@ import re
 import shlex
 from pathlib import Path
 
+import pytest
+import torch
 
 from spsll.cli import exit_status as run
 
@@ -70,7 +72,17 @@ def test_readme_has_what_this_test_runs():
     assert len(blocks("python")) == 2
 
 
-def test_every_readme_snippet_and_command_runs(tmp_path, monkeypatch, capsys):
+@pytest.fixture
+def one_thread():
+    """One torch thread: on a shared two-core machine two threads per process thrash (the
+    README's dispersion took 7.8 s with two threads under load against 0.7 s with one)."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+def test_every_readme_snippet_and_command_runs(tmp_path, monkeypatch, capsys, one_thread):
     monkeypatch.chdir(tmp_path)  # relative paths (data/, runs/) land here; data/ does not exist yet
     ns = {}
     for i, code in enumerate(blocks("python")):
