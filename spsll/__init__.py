@@ -15,14 +15,15 @@ arrays (batched).  tau = 0 is the ideal material.
 from .physics import rtn
 from .physics.magnons import DispersionResult, dispersion
 from .physics.domainwall import DomainWallResult, domain_wall
-from .physics.integrate import SolverDivergedError
+from .physics.integrate import RelaxationError, SolverDivergedError
 from .physics.material import FePt, GAMMA, GAMMA_MU0, MU0, Material
 
 __version__ = "0.1.0"
 
 __all__ = [
     "FePt", "Material", "MU0", "GAMMA", "GAMMA_MU0", "rtn", "dispersion", "DispersionResult",
-    "domain_wall", "DomainWallResult", "SolverDivergedError", "save", "load", "__version__",
+    "domain_wall", "DomainWallResult", "SolverDivergedError", "RelaxationError", "save", "load",
+    "__version__",
 ]
 
 

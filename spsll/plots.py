@@ -20,12 +20,16 @@ from .units import NM
 LAYOUT = dict(template="plotly_white", margin=dict(l=60, r=20, t=50, b=50), font=dict(size=13))
 
 
-def show(fig: go.Figure):
-    """Display ``fig`` with a text/html representation that static HTML pages can render."""
+def show(*figs: go.Figure):
+    """Display each figure with a text/html representation that static HTML pages can render."""
     from IPython.display import display
-    html = fig.to_html(include_plotlyjs=False, full_html=False,
-                       config={"displaylogo": False, "responsive": True})
-    display({"application/vnd.plotly.v1+json": fig.to_plotly_json(), "text/html": html}, raw=True)
+    if not figs:
+        raise ValueError("show needs at least one figure")
+    for fig in figs:
+        html = fig.to_html(include_plotlyjs=False, full_html=False,
+                           config={"displaylogo": False, "responsive": True})
+        display({"application/vnd.plotly.v1+json": fig.to_plotly_json(), "text/html": html},
+                raw=True)
 
 
 def _fig(title, xlabel, ylabel, **kw):
@@ -194,3 +198,105 @@ def histogram(values, xlabel, title, bins=40, vline=None, ylabel="count"):
     if vline is not None:
         fig.add_vline(x=vline, line=dict(color="red", dash="dash"))
     return fig
+
+
+# ---- learning chapters (04–06): training curves, (σ, τ) parity, intervals, TFC spectra ----
+def training_curves(histories, names, ylabel, title):
+    """Train and validation loss per epoch of each :class:`~spsll.learn.checkpoint.History`
+    (log scale); ``names``: one per history ("name: train", "name: validation"), or None for
+    one unnamed history ("train", "validation")."""
+    if names is None:
+        if len(histories) != 1:
+            raise ValueError("names may be None only for one history")
+        labels = ["train", "validation"]
+    else:
+        if len(names) != len(histories):
+            raise ValueError(f"need one name per history, got {len(names)} for "
+                             f"{len(histories)}")
+        labels = [f"{n}: {w}" for n in names for w in ("train", "validation")]
+    return lines([np.asarray(h.epoch) for h in histories for _ in (0, 1)],
+                 [v for h in histories for v in (h.train_loss, h.val_loss)], labels,
+                 "epoch", ylabel, title, log_y=True)
+
+
+def sigma_tau_parity(truth, pred, name):
+    """Two parity figures, σ then τ [nm], of predictions ``pred`` (B, 2) [m] against ``truth``;
+    each coloured by the other parameter's true value, with y = x over the sampled range."""
+    figs = []
+    for j, (p, other, hi) in enumerate([("σ", "τ", 100), ("τ", "σ", 20)]):
+        figs.append(parity(truth[:, j] / NM, [pred[:, j] / NM], [name], f"{p} (nm)",
+                           f"{p}: predicted against true (test split)",
+                           color=truth[:, 1 - j] / NM, color_label=f"true {other} (nm)",
+                           line=(0, hi)))
+    return figs
+
+
+def dispersion_samples(k, dataset, n=6, title="Network input: 1-D dispersions"):
+    """``n`` peak-frequency curves [THz] against k [rad/nm] of ``dataset``, spread over its τ
+    range (every len/n-th sample in order of τ), labelled with their (σ, τ) [nm]."""
+    idx = np.argsort(dataset.tau)[:: max(1, len(dataset) // n)][:n]
+    return lines(k / 1e9, [dataset.peak_frequency[i] / 1e12 for i in idx],
+                 [f"σ = {dataset.sigma[i] / NM:.1f}, τ = {dataset.tau[i] / NM:.1f} nm"
+                  for i in idx], "k (rad/nm)", "peak frequency (THz)", title)
+
+
+def ensemble_intervals(truth, mean, std, z=1.96, order_by=1):
+    """Two figures, σ then τ [nm]: the truth and the ensemble mean ± ``z``·std per sample,
+    samples sorted by the true value of column ``order_by``."""
+    order = np.argsort(truth[:, order_by])
+    by = "στ"[order_by]
+    return [points([np.arange(len(order))] * 2, [truth[order, j] / NM, mean[order, j] / NM],
+                   [f"true {p}", f"ensemble mean ± {z} spread"], "test sample", f"{p} (nm)",
+                   f"Ensemble intervals for {p} (sorted by true {by})",
+                   errors=[None, z * std[order, j] / NM])
+            for j, p in enumerate("στ")]
+
+
+def with_band(fig, y0, y1, text, color="red"):
+    """``fig`` with a shaded horizontal band y0 ≤ y ≤ y1 labelled ``text`` (a paper's range)."""
+    fig.add_hrect(y0=y0, y1=y1, fillcolor=color, opacity=0.12, line_width=0,
+                  annotation_text=text, annotation_position="top left")
+    return fig
+
+
+#: line styles of the TFC forms' predictions over the solver's spectrum
+TFC_STYLES = {"harmonic": dict(color="magenta", dash="dash"),
+              "paper": dict(color="orange", dash="dashdot")}
+
+
+def spectrum_with_predictions(sim, i, k, preds, labels, ideal, title, f_max=12e12):
+    """The solver's spectrum ``sim.power[i]`` (log power, f ≤ ``f_max`` [Hz]) with each
+    network's prediction ``preds[form][i]`` [Hz] on ``k`` [rad/m] (named ``labels[form]``,
+    styled by :data:`TFC_STYLES`) and the ideal dispersion ``ideal`` [Hz] on ``sim.k``."""
+    sel = sim.f <= f_max
+    fig = heatmap(sim.k / 1e9, sim.f[sel] / 1e12, sim.power[i][sel], "k (rad/nm)", "f (THz)",
+                  title, colorbar="power", log_z=True)
+    for f, p in preds.items():
+        fig.add_trace(go.Scatter(x=k / 1e9, y=p[i] / 1e12, mode="lines",
+                                 name=f"{labels[f]} prediction", line=TFC_STYLES.get(f)))
+    fig.add_trace(go.Scatter(x=sim.k / 1e9, y=ideal / 1e12, mode="lines", name="ideal",
+                             line=dict(color="red", dash="dot")))
+    return fig
+
+
+def sigma_tau_points(pairs, names, title, link=False):
+    """Where each method puts a few samples in the (σ, τ) plane [nm]: one marker trace per
+    array of ``pairs`` ((B, 2) [m], named by ``names``); ``link``: grey segments join each
+    sample of the first array (the truth) to the same sample of the second."""
+    xs, ys = [p[:, 0] / NM for p in pairs], [p[:, 1] / NM for p in pairs]
+    return points(xs, ys, names, "σ (nm)", "τ (nm)", title,
+                  links=((xs[0], ys[0]), (xs[1], ys[1])) if link else None)
+
+
+def width_roundtrip_figures(T, actual, predicted, err, paper=(0.077, 0.835)):
+    """Paper Fig. 5a–b: actual and predicted wall widths [nm] against the defect density
+    ``T`` [m] (widths in [m]), and the histogram of ``err`` = actual − predicted [nm] with its
+    mean marked and the paper's mean and standard deviation ``paper`` [nm] in the title."""
+    err = np.asarray(err, dtype=float)
+    fig_a = points([T / NM] * 2, [actual / NM, predicted / NM],
+                   ["actual (data)", "predicted (relaxed with predicted σ, τ)"],
+                   "T = στ/(σ+τ) (nm)", "wall width (nm)",
+                   "Wall width against the defect density T (Fig. 5a)")
+    title = (f"Width error, actual − predicted: mean {err.mean():.3f} nm, std "
+             f"{err.std():.3f} nm (Fig. 5b; paper {paper[0]}, {paper[1]} nm)")
+    return fig_a, histogram(err, "width error (nm)", title, vline=float(err.mean()))

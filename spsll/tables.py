@@ -71,3 +71,49 @@ def named_table(rows: dict, index_label: str = "", digits: int = 3, columns: dic
         columns = {c: c for c in next(iter(rows.values()))}
     body = [[name] + [r.get(k) for k in columns] for name, r in rows.items()]
     return html_table([index_label, *columns.values()], body, digits=digits)
+
+#: the columns of :data:`INVERSE` that compare fits on a few curves: errors and misfits
+FIT = {k: v for k, v in INVERSE.items() if "rmse" in k or "misfit" in k}
+
+
+def coverage_table(scores: dict, halves: dict, z: float = 1.96, names=("σ", "τ")) -> str:
+    """The ensemble intervals' coverage (:func:`spsll.learn.conformal.ensemble_coverage`'s
+    ``scores`` and ``halves``): one row for mean ± z·spread, one for split-conformal at its
+    nominal 1 − α, with the coverage per parameter (``names``) and in the mean, the spread of
+    one calibration cut and the conformal factors q (one per parameter, first cut's first
+    half) that replace z."""
+    keys = [k[len("interval_coverage_"):] for k in scores if k.startswith("interval_coverage_")]
+    if len(keys) != len(names):
+        raise ValueError(f"names must name the {len(keys)} parameters, got {names!r}")
+    cols = [*(f"coverage {n}" for n in names), "mean coverage", "± one cut",
+            *(f"factor {n}" for n in names)]
+    gauss = [*(scores[f"interval_coverage_{k}"] for k in keys), scores["interval_coverage"],
+             None, *[z] * len(keys)]
+    conf = [*(scores[f"conformal_coverage_{k}"] for k in keys), scores["conformal_coverage"],
+            scores["conformal_coverage_spread"],
+            *(float(q) for q in np.asarray(halves["q_halves"][0]).reshape(-1))]
+    nominal = 1 - scores["conformal_alpha"]
+    return named_table({f"mean ± {z} spread": dict(zip(cols, gauss)),
+                        f"split-conformal (nominal {nominal:.2f})": dict(zip(cols, conf))},
+                       "interval (test split)", columns={c: c for c in cols})
+
+#: column labels of the wall round trip (:func:`spsll.learn.roundtrip.width_roundtrip`)
+ROUNDTRIP = {"r2_sigma": "R² σ", "r2_tau": "R² τ",
+             "width_error_mean_nm": "width error mean (nm)",
+             "width_error_std_nm": "width error std (nm)"}
+
+#: column labels of the wall fits (:meth:`spsll.learn.solverfit.WallFits.rows`)
+WALL_FIT = {"rmse_sigma_nm": "RMSE σ (nm)", "rmse_tau_nm": "RMSE τ (nm)",
+            "median_rms_mz": "median profile misfit (m_z)", "relaxations": "relaxations"}
+
+
+def seed_table(summary: dict, n_seeds: int, prefix: str = "seed_", digits: int = 4) -> str:
+    """Mean ± standard deviation over seeds of each metric in ``summary`` (the output of
+    :func:`spsll.learn.metrics.seed_summary`: ``{prefix}mean_<key>``, ``{prefix}std_<key>``),
+    one row per metric."""
+    keys = [k[len(prefix) + 5:] for k in summary if k.startswith(f"{prefix}mean_")]
+    if not keys:
+        raise ValueError(f"summary holds no '{prefix}mean_' metrics")
+    rows = {k: {"mean": summary[f"{prefix}mean_{k}"], "std": summary[f"{prefix}std_{k}"],
+                "seeds": n_seeds} for k in keys}
+    return named_table(rows, "metric", digits=digits)

@@ -12,7 +12,6 @@ import json
 import os
 
 import numpy as np
-import pytest
 import torch
 import yaml
 

@@ -4,7 +4,6 @@ import math
 import numpy as np
 import pytest
 import scipy.optimize
-import torch
 
 import spsll
 from spsll.physics.domainwall import initial_wall
@@ -118,3 +117,16 @@ def test_initial_wall_is_mirrored():
 def test_bad_options_name_the_parameter(kw, match):
     with pytest.raises(ValueError, match=match):
         spsll.domain_wall(MAT, 10 * NM, 5 * NM, **kw)
+
+
+def test_unconverged_relaxation_raises_relaxation_error():
+    # 5 iterations cannot bring the tanh ansatz of a defective chain (not an equilibrium: the
+    # envelope narrows the wall) below a torque of 1e-12 Ms; the message reports what was reached
+    with pytest.raises(spsll.RelaxationError) as info:
+        spsll.domain_wall(MAT, [10 * NM, 20 * NM], [1 * NM, 2 * NM], n_cells=64, tol=1e-12, max_iter=5)
+    err = info.value
+    assert isinstance(err, spsll.SolverDivergedError)  # old handlers still catch it
+    msg = str(err)
+    assert "sample(s) [0, 1]" in msg and "max_iter=5" in msg and "tol=1e-12" in msg
+    torque = [float(v) for v in msg.split("torque reached [")[1].split("]")[0].split(",")]
+    assert len(torque) == 2 and all(math.isfinite(v) and v > 1e-12 for v in torque)

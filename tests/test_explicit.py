@@ -268,3 +268,12 @@ def test_magnumnp_with_ms_zero_cells_agrees():
     assert r["dynamics_max_abs_m_diff"] < 1e-7
     assert r["spsll_max_abs_m_at_vacancies"] == 0 and r["magnumnp"]["max_abs_m_at_vacancies_during_run"] == 0
     assert r["magnumnp"]["max_abs_h_at_vacancies"] == 0 and not r["magnumnp"]["any_nonfinite"]
+
+
+def test_non_finite_relaxed_walls_raise_relaxation_error():
+    from spsll.physics.explicit_walls import _check_relaxed
+    m = np.ones((3, 3, 8))
+    m[2, 1, 5] = np.nan  # realisation 2 diverged
+    with pytest.raises(spsll.RelaxationError, match=r"realisation\(s\) \[2\].*torque reached"):
+        _check_relaxed(m, np.array([1e-7, 2e-7, np.nan]), 1e-6, 100)
+    _check_relaxed(m[:2], np.zeros(2), 1e-6, 100)  # finite states pass

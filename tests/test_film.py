@@ -12,7 +12,7 @@ import spsll
 from spsll.physics import rtn
 from spsll.physics.envelope import envelope_facts
 from spsll.physics.explicit import ExplicitField
-from spsll.physics.fields import DefectExchange, build_field
+from spsll.physics.fields import DefectExchange
 from spsll.physics.film import film_slices, ideal_film_frequency
 from spsll.physics.integrate import LandauLifshitz, dopri5
 from spsll.physics.material import MU0

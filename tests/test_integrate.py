@@ -97,3 +97,11 @@ def test_bad_time_grid():
         dopri5(LandauLifshitz(UniformField([1e6]), 0.1), _m0(0.5, 1), [2e-12, 1e-12])
     with pytest.raises(ValueError, match="dt"):
         rk4(LandauLifshitz(UniformField([1e6]), 0.1), _m0(0.5, 1), [1e-12], dt=0.0)
+
+
+def test_relax_non_finite_raises_relaxation_error():
+    # a non-finite field makes the first torque non-finite: the failure is a RelaxationError
+    # (a SolverDivergedError) naming the sample and the option to change
+    with pytest.raises(spsll.RelaxationError, match=r"sample\(s\) \[1\].*step0"):
+        relax(UniformField([1e6, float("nan")]), _m0(1.0, 2), Ms=1e6, tol=1e-8)
+    assert issubclass(spsll.RelaxationError, SolverDivergedError)

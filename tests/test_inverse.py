@@ -4,7 +4,6 @@ import pytest
 
 import spsll
 from spsll.physics.envelope import s_min
-from spsll.physics.inverse import fit_dispersions
 
 NM = 1e-9
 OPTS = dict(n_cells=64)

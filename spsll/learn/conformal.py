@@ -34,6 +34,7 @@ __all__ = [
     "split_conformal",
     "coverage",
     "crossed_halves",
+    "ensemble_coverage",
 ]
 
 
@@ -160,3 +161,30 @@ def crossed_halves(
         "q_halves": tuple(runs[0][1]),
         "n_cal": runs[0][2],
     }
+
+
+def ensemble_coverage(mean, std, y, *, alpha: float = 0.05, seed: int = 0,
+                      repeats: int = 1, z: float = 1.96, names=("sigma", "tau")):
+    """Coverage of an ensemble's intervals on held-out ``y`` (B, C), two ways.
+
+    * Gaussian: mean ± ``z``·std (the members' spread taken at face value);
+    * split-conformal with the spread as scale (:func:`crossed_halves`, std floored at 1e-30).
+
+    Returns ``(scores, halves)``: ``scores`` = ``interval_coverage`` (mean over columns) and
+    ``interval_coverage_<name>``, ``conformal_coverage``, ``conformal_coverage_<name>``,
+    ``conformal_coverage_spread`` and ``conformal_alpha`` (``names``: one per column);
+    ``halves``: the :func:`crossed_halves` result (its factors q and calibration sizes).
+    """
+    mean, std = np.asarray(mean, dtype=float), np.asarray(std, dtype=float)
+    if len(names) != mean.shape[-1]:
+        raise ValueError(f"names must name the {mean.shape[-1]} columns, got {names!r}")
+    cov = coverage(y, mean - z * std, mean + z * std)
+    cc = crossed_halves(mean, y, alpha=alpha, seed=seed, scale=np.maximum(std, 1e-30),
+                        repeats=repeats)
+    scores = {"interval_coverage": float(cov.mean()),
+              **{f"interval_coverage_{n}": float(c) for n, c in zip(names, cov)},
+              "conformal_coverage": cc["coverage"],
+              **{f"conformal_coverage_{n}": float(c)
+                 for n, c in zip(names, cc["coverage_per_column"])},
+              "conformal_coverage_spread": cc["coverage_spread"], "conformal_alpha": alpha}
+    return scores, cc

@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["r2", "rmse", "mae", "p_T", "inverse_scores", "seed_summary", "SIGMA_FLOOR"]
+__all__ = [
+    "r2", "rmse", "mae", "p_T", "inverse_scores", "seed_summary", "mean_std", "prefixed",
+    "s_min_of",
+    "SIGMA_FLOOR",
+]
 
 #: smallest σ [m] used to form p, T and s_min from a prediction (1 pm: far below a cell)
 SIGMA_FLOOR = 1e-12
@@ -119,3 +123,40 @@ def seed_summary(runs, prefix: str = "seed_") -> dict:
         out[f"{prefix}mean_{key}"] = float(v.mean())
         out[f"{prefix}std_{key}"] = float(v.std(ddof=1)) if v.size > 1 else 0.0
     return out
+
+
+def mean_std(values) -> tuple:
+    """``(mean, sample standard deviation)`` of ``values`` as floats (std 0 for one value)."""
+    v = np.asarray(values, dtype=float).reshape(-1)
+    if v.size == 0:
+        raise ValueError("values must hold at least one number")
+    return float(np.mean(v)), float(np.std(v, ddof=1)) if v.size > 1 else 0.0
+
+
+def prefixed(groups: dict, drop=()) -> dict:
+    """One flat dict of metrics from ``groups`` = ``{prefix: scores}``: ``{prefix + key:
+    value}`` for every item of every ``scores`` whose key is not in ``drop`` (the flat metric
+    names a book chapter records, e.g. ``{"knn_": {"r2_sigma": …}}`` → ``knn_r2_sigma``).  A
+    key produced twice is an error (two groups would overwrite each other)."""
+    out = {}
+    for prefix, scores in groups.items():
+        for k, v in scores.items():
+            if k in drop:
+                continue
+            if f"{prefix}{k}" in out:
+                raise ValueError(f"metric name {prefix}{k!r} produced twice")
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def s_min_of(sigma_tau, *, n_cells: int, a: float, scheme: str = "parseval"):
+    """The flat value s_min of the defect envelope (``spsll.physics.envelope.s_min``) of an
+    ``n_cells`` chain with cell ``a`` [m] at each (σ, τ) pair [m] (B, 2); σ is clipped to
+    ``SIGMA_FLOOR`` and τ to 0 first, as in :func:`inverse_scores`."""
+    from ..physics.envelope import s_min
+
+    st = np.asarray(sigma_tau, dtype=float)
+    if st.ndim != 2 or st.shape[1] != 2:
+        raise ValueError(f"sigma_tau must have shape (B, 2) = (σ, τ) [m], got {st.shape}")
+    return s_min(n_cells, a, np.clip(st[:, 0], SIGMA_FLOOR, None), np.clip(st[:, 1], 0.0, None),
+                 scheme)

@@ -42,6 +42,7 @@ __all__ = [
     "WallNet",
     "MODELS",
     "build_model",
+    "n_parameters",
     "dispersion_k_grid",
     "fold_even",
     "tfc_least_squares",
@@ -267,6 +268,19 @@ class WallNet(Net):
         c = ((profile - mid) * first_side > 0).sum(-1, keepdim=True)
         start = (c - self.window // 2).clamp(0, n - self.window)
         return start + torch.arange(self.window, device=profile.device)
+
+    def unsaturated_outside(self, profile: torch.Tensor) -> tuple:
+        """``(n_not_saturated, n_outside)``: how many values of ``profile`` (B, L) outside
+        each profile's window (:meth:`window_index`) differ from ±1, out of how many lie
+        outside.  The compact WallNet ignores those cells; the count says what it loses."""
+        outside = torch.ones_like(profile, dtype=torch.bool)
+        outside.scatter_(1, self.window_index(profile), False)
+        return int((profile[outside].abs() != 1).sum()), int(outside.sum())
+
+
+def n_parameters(model: nn.Module) -> int:
+    """Number of trainable and frozen parameters (weights and biases) of ``model``."""
+    return sum(p.numel() for p in model.parameters())
 
 
 # ------------------------------------------------------------------------------------------

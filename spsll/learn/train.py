@@ -33,6 +33,7 @@ from .config import (
 )
 from .ensemble import ResumeError, check_resume, member_dirs, train_ensemble
 from .losses import LOSSES, make_loss
+from .nets import n_parameters
 from .predict import (
     Ensemble,
     EnsemblePrediction,
@@ -72,4 +73,5 @@ __all__ = [
     "ResumeError",
     "check_resume",
     "member_dirs",
+    "n_parameters",
 ]

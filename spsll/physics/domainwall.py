@@ -47,7 +47,7 @@ import scipy.optimize
 import torch
 
 from .._validate import finite_scalar, positive_int
-from .integrate import LandauLifshitz, SolverDivergedError, dopri5, relax
+from .integrate import LandauLifshitz, RelaxationError, dopri5, relax
 from .problem import check_alpha, setup
 
 
@@ -148,6 +148,22 @@ def width_tanh_fit(mz: np.ndarray, x: np.ndarray, center: np.ndarray, guess: flo
     return w, e
 
 
+def width_options(material, n: int, n_harmonics=None, fit_halfwidth=None):
+    """Validated width-analysis options for a chain of n cells (mirrored domain of 2n cells).
+
+    Returns (n_harmonics, n_err, fit_halfwidth [m]): the paper's 700 harmonics with the error
+    from the last 100 of a 1000-cell mirrored domain, scaled with n (n_err = max(10, 0.2 n),
+    n_harmonics = 1.4 n by default, in (n_err, 2n)), and a tanh-fit half-width of 6 Δ by
+    default (at least 2 a).
+    """
+    n_err = max(10, round(0.1 * 2 * n))
+    n_harmonics = round(0.7 * 2 * n) if n_harmonics is None else \
+        positive_int("n_harmonics", n_harmonics, low=n_err + 1, high=2 * n - 1)
+    fit_halfwidth = 6 * material.wall_parameter if fit_halfwidth is None else \
+        finite_scalar("fit_halfwidth", fit_halfwidth, low=2 * material.a, unit="m")
+    return n_harmonics, n_err, fit_halfwidth
+
+
 def relax_walls(field, m0, Ms, *, mode="relax", tol=1e-6, max_iter=50_000, alpha=1.0, duration=100e-12,
                 rtol=1e-6, dtype=torch.float64, device="cpu", batch_size=1024, progress=False, desc="domain walls"):
     """The wall recipe's relaxation of m0 (B, 3, *grid) under ``field``, in chunks of ``batch_size``.
@@ -208,14 +224,9 @@ def domain_wall(material, sigma, tau, *, n_cells=500, mode="relax", tol=1e-6, ma
         material, sigma, tau, (2 * n,) + grid[1:] if film else 2 * n,
         period=n if mirror_envelope == "tiled" else 2 * n, offset=envelope_offset - 0.5, scheme=scheme,
         exchange=exchange, dtype=dtype, device=device)
-    # the paper's 700 harmonics (error from the last 100) of a 1000-cell mirrored domain, scaled with n
-    n_err = max(10, round(0.1 * 2 * n))
-    n_harmonics = round(0.7 * 2 * n) if n_harmonics is None else \
-        positive_int("n_harmonics", n_harmonics, low=n_err + 1, high=2 * n - 1)
+    n_harmonics, n_err, fit_halfwidth = width_options(material, n, n_harmonics, fit_halfwidth)
     batch_size = positive_int("batch_size", batch_size)
     a = material.a
-    fit_halfwidth = 6 * material.wall_parameter if fit_halfwidth is None else \
-        finite_scalar("fit_halfwidth", fit_halfwidth, low=2 * a, unit="m")
     if mode == "dynamics":
         alpha = check_alpha(alpha, low_open=True)
         duration = finite_scalar("duration", duration, low=0, low_open=True, unit="s")
@@ -228,9 +239,10 @@ def domain_wall(material, sigma, tau, *, n_cells=500, mode="relax", tol=1e-6, ma
                                               batch_size=batch_size, progress=progress)
     if mode == "relax" and not conv.all():
         bad = np.flatnonzero(~conv)
-        raise SolverDivergedError(
+        raise RelaxationError(
             f"domain_wall: relaxation did not reach tol={tol:g} within max_iter={max_iter} for "
-            f"sample(s) {bad[:10].tolist()} (final torque {torque[bad[:3]].tolist()}); raise max_iter or tol")
+            f"sample(s) {bad[:10].tolist()} (torque reached {torque[bad[:3]].tolist()} Ms, max ‖m × H‖/Ms); "
+            "raise max_iter or tol")
     if film:  # a straight wall: its profile is the mean over y
         m_film = m_full[:, :, :n]
         m_full = m_full.mean(axis=-1)

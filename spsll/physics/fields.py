@@ -6,9 +6,11 @@ d = len(grid) ∈ {1, 2} is a parameter of every term, not a copy of it.
 
 The field is a sum of terms composed by :class:`EffectiveField`: one exchange term
 (:class:`DefectExchange`, which also carries explicit vacancies as a 0/1 mask) and local terms
-(:class:`UniaxialAnisotropy`, :class:`Zeeman`).  Each local term adds its field with
-``add_to(H, m, index)``; ``index`` selects a subset of the batch's samples (the integrators drop
-finished samples from the batch), and ``subset(lo, hi)`` restricts a term to samples lo:hi.
+(:class:`UniaxialAnisotropy`, :class:`Zeeman`).  ``EffectiveField(m, index)`` starts from the
+exchange term's new tensor ``exchange.h(m, index)`` and each local term then adds its field to it
+in place with ``add_to(H, m, index)``; local terms have no method returning a field of their own.
+``index`` selects a subset of the batch's samples (the integrators drop finished samples from
+the batch), and ``subset(lo, hi)`` restricts a term with per-sample data to samples lo:hi.
 """
 from __future__ import annotations
 
@@ -170,16 +172,13 @@ class EffectiveField:
     """H_eff = H_nl(exchange) + H_l(anisotropy) [+ Zeeman], the sum of its terms.
 
     Callable as ``field(m, index=None)`` (also ``field.h``); ``subset(lo, hi)`` is the field of
-    samples lo:hi (shares the tensors).  ``mask``: the exchange term's 0/1 tensor (B, 1, *grid) or None.
+    samples lo:hi (shares the tensors).  Explicit vacancies: ``field.exchange.c``, the 0/1 tensor
+    (B, 1, *grid), or None.
     """
 
     def __init__(self, exchange: DefectExchange, local: list):
         self.exchange = exchange
         self.local = list(local)
-
-    @property
-    def mask(self):
-        return self.exchange.c
 
     def __call__(self, m: torch.Tensor, index=None) -> torch.Tensor:
         H = self.exchange.h(m, index)
