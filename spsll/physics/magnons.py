@@ -28,7 +28,7 @@ from dataclasses import dataclass, field as dc_field
 import numpy as np
 import torch
 
-from .._validate import finite_scalar, positive_int
+from .._validate import check_memory, finite_scalar, positive_int
 from .integrate import LandauLifshitz, dopri5, rk4
 from .problem import check_alpha, setup
 
@@ -220,8 +220,18 @@ def dispersion(material, sigma, tau, *, n_cells=500, duration=10e-12, dt_sample=
         raise ValueError(f"component must be one of {list(comps)}, got {component!r}")
     if method not in ("dopri5", "rk4"):
         raise ValueError(f"method must be 'dopri5' or 'rk4', got {method!r}")
+    if dt is not None:
+        dt = finite_scalar("dt", dt, low=0, low_open=True, unit="s")
+        if method != "rk4":
+            raise ValueError("dt is the fixed step of method='rk4'; dopri5 chooses its own steps "
+                             "(set rtol/atol), so leave dt=None")
 
     n_t = int(round(duration / dt_sample))
+    cells = math.prod(shape)
+    check_memory(f"dispersion: {n_t} time samples of {cells} cells in batches of {min(s.size, batch_size)}",
+                 24.0 * min(s.size, batch_size) * n_t * cells
+                 + (4.0 * s.size * (n_t // 2 + 1) * cells if keep_power else 0),
+                 "lower batch_size, duration/dt_sample or n_cells, or pass keep_power=False")
     t_eval = np.arange(n_t) * dt_sample
     m0 = gaussian_state(shape, a, amplitude, width, position)
     B = s.size
