@@ -7,6 +7,8 @@ import sys
 import textwrap
 import time
 
+import json
+import shutil
 import h5py
 import numpy as np
 import pytest
@@ -83,6 +85,27 @@ def test_rerun_is_a_no_op_and_other_settings_are_refused(walls_ref):
         with pytest.raises(StoreMismatchError, match=setting.replace(".", r"\.")):
             generate("walls", 30, walls_ref, **{**WALLS, **change})
     assert open(walls_ref, "rb").read() == before
+
+
+def test_a_store_from_before_an_option_existed_resumes_with_its_default(tmp_path, walls_ref):
+    """A solver option added after a store was written (here mirror_envelope) is absent from its
+    settings: the store meant the default behaviour, so asking the default resumes it, asking
+    anything else is refused by name."""
+    p = str(tmp_path / "old.h5")
+    shutil.copy(walls_ref, p)
+    with h5py.File(p, "r+") as f:
+        settings = json.loads(f.attrs["settings_json"])
+        del settings["solver"]["mirror_envelope"]
+        f.attrs["settings_json"] = json.dumps(settings, sort_keys=True)
+    assert generate("walls", 30, p, **WALLS).computed == 0
+    with pytest.raises(StoreMismatchError, match=r"solver\.mirror_envelope: not in the store"):
+        generate("walls", 30, p, **WALLS, mirror_envelope="whole")
+
+
+def test_explicit_masks_and_callbacks_are_not_store_options(tmp_path):
+    for opt in ("mask", "on_chunk"):
+        with pytest.raises(TypeError, match=f"unknown dispersions option.*{opt}"):
+            generate("dispersions", 3, str(tmp_path / "d.h5"), **DISP, **{opt: None})
 
 
 def test_crash_after_writing_a_chunk_before_its_flag(tmp_path, monkeypatch, walls_ref):

@@ -78,7 +78,8 @@ SOLVERS = {"dispersions": dispersion, "walls": domain_wall}
 #: Samples per chunk when none is given: a few seconds of CPU work per chunk at 500 cells.
 DEFAULT_CHUNK = {"dispersions": 32, "walls": 500}
 #: Solver keywords that do not change results or that generate sets itself.
-_NOT_SETTINGS = ("progress", "batch_size", "device", "dtype")
+# set by generate itself, or not a setting of a statistical store (explicit masks, callbacks)
+_NOT_SETTINGS = ("progress", "batch_size", "device", "dtype", "mask", "on_chunk")
 
 
 @dataclass
@@ -332,7 +333,7 @@ def _fill(out, job: _Job, count: dict, dask, workers, progress, fsync):
                      layout_text=_layout_text(job.axes, job.layout))
     f = open_store(out, "r+")
     try:
-        check_settings(f, job.settings, out)
+        check_settings(f, job.settings, out, defaults={"solver": solver_options(job.kind, {})})
         if not (np.array_equal(f["sigma"][...], job.sigma) and np.array_equal(f["tau"][...], job.tau)):
             raise StoreError(f"{out}: the stored (sigma, tau) differ from the plan of its own settings")
         done = f["done"][...]

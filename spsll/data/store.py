@@ -215,11 +215,18 @@ def _flatten(d, prefix=""):
     return out
 
 
-def settings_differences(stored: dict, wanted: dict) -> list[str]:
-    """Human-readable lines naming each setting that differs (dotted names, e.g. ``solver.dtype``)."""
-    a, b = _flatten(stored), _flatten(wanted)
+def settings_differences(stored: dict, wanted: dict, defaults: dict | None = None) -> list[str]:
+    """Human-readable lines naming each setting that differs (dotted names, e.g. ``solver.dtype``).
+
+    ``defaults`` (nested like the settings): a setting missing from the store is no difference when
+    this run asks its default: the store was written before the option existed, which meant the
+    default behaviour (e.g. ``solver.mirror_envelope = "tiled"``).
+    """
+    a, b, d = _flatten(stored), _flatten(wanted), _flatten(defaults or {})
     lines = []
     for key in sorted(set(a) | set(b)):
+        if key not in a and key in d and b[key] == d[key]:
+            continue
         if key not in a:
             lines.append(f"{key}: not in the store, this run asks {b[key]!r}")
         elif key not in b:
@@ -229,9 +236,11 @@ def settings_differences(stored: dict, wanted: dict) -> list[str]:
     return lines
 
 
-def check_settings(f, wanted: dict, path="store"):
-    """Raise :class:`StoreMismatchError` naming every setting in which ``wanted`` differs from the store."""
-    diff = settings_differences(stored_settings(f), json.loads(json.dumps(wanted)))
+def check_settings(f, wanted: dict, path="store", defaults: dict | None = None):
+    """Raise :class:`StoreMismatchError` naming every setting in which ``wanted`` differs from the
+    store (``defaults``: see :func:`settings_differences`)."""
+    diff = settings_differences(stored_settings(f), json.loads(json.dumps(wanted)),
+                                json.loads(json.dumps(defaults or {})))
     if diff:
         raise StoreMismatchError(
             f"{path} was written with other settings; refusing to mix them. Differences:\n  "
