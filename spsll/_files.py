@@ -34,6 +34,18 @@ def fsync_dir(path) -> None:
         os.close(fd)
 
 
+def commit_file(tmp, path) -> None:
+    """Make a finished temporary file ``tmp`` durable and rename it over ``path``.
+
+    For writers that need a real file of their own (HDF5): fsync ``tmp``, ``os.replace`` it over
+    ``path`` and fsync the folder.  The caller removes ``tmp`` if this raises.
+    """
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path)
+
+
 def atomic_write(path, write, *, binary: bool = True) -> None:
     """Write ``path`` through ``write(fileobj)`` atomically (temporary file, fsync, os.replace)."""
     path = os.fspath(path)

@@ -27,7 +27,7 @@ import os
 import h5py
 import numpy as np
 
-from .._files import fsync_dir, prepare_output
+from .._files import commit_file, prepare_output
 from ..physics.domainwall import DomainWallResult
 from ..physics.magnons import DispersionResult
 
@@ -98,10 +98,7 @@ def save(result, path) -> str:
     try:
         with h5py.File(tmp, "w") as f:
             _write(f, result, kind)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        fsync_dir(path)
+        commit_file(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

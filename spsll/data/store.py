@@ -60,7 +60,7 @@ import h5py
 import numpy as np
 from filelock import FileLock, Timeout
 
-from .._files import fsync_dir, write_json
+from .._files import commit_file, write_json
 from .store_check import StoreError, check_structure
 
 FORMAT = "spsll-dataset"
@@ -144,10 +144,7 @@ def create_store(path, *, kind, sigma, tau, chunk, axes, per_sample, attrs, sett
                 ds[...] = arr
             for name, (shape, dtype, units, desc, fill) in per_sample.items():
                 _early_dataset(f, name, (n, *shape), dtype, fill=fill, units=units, description=desc)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        fsync_dir(path)
+        commit_file(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
