@@ -174,6 +174,32 @@ def simulate_spectra(field, m0, t_eval, a, on_chunk, *, alpha, method="dopri5", 
     return stats
 
 
+COMPONENTS = {"x": 0, "y": 1, "z": 2}
+
+
+def _excitation_position(position, shape, a):
+    """Centre of the Gaussian excitation [m] per grid axis; default the middle of the grid."""
+    if position is None:
+        return [n * a / 2 for n in shape]
+    pos = np.atleast_1d(np.asarray(position, dtype=float))
+    if pos.shape != (len(shape),):
+        raise ValueError(f"position must hold {len(shape)} coordinate(s) [m], got {position!r}")
+    return [finite_scalar("position", q, low=0, high=n * a, unit="m") for q, n in zip(pos, shape)]
+
+
+def _check_method(method, dt):
+    """The integrator's name and, for rk4 only, its fixed step dt [s] (None: dt_sample/2)."""
+    if method not in ("dopri5", "rk4"):
+        raise ValueError(f"method must be 'dopri5' or 'rk4', got {method!r}")
+    if dt is None:
+        return None
+    dt = finite_scalar("dt", dt, low=0, low_open=True, unit="s")
+    if method != "rk4":
+        raise ValueError("dt is the fixed step of method='rk4'; dopri5 chooses its own steps "
+                         "(set rtol/atol), so leave dt=None")
+    return dt
+
+
 def dispersion(material, sigma, tau, *, n_cells=500, duration=10e-12, dt_sample=10e-15,
                alpha=1e-3, amplitude=0.1, width=None, position=None, scheme="parseval",
                envelope_offset=0.0, H_ext=None, method="dopri5", rtol=1e-5, atol=None, dt=None,
@@ -207,24 +233,11 @@ def dispersion(material, sigma, tau, *, n_cells=500, duration=10e-12, dt_sample=
     alpha = check_alpha(alpha)
     amplitude = finite_scalar("amplitude", amplitude, low=0, high=1, low_open=True)
     width = a if width is None else finite_scalar("width", width, low=0, low_open=True, unit="m")
-    if position is None:
-        position = [n * a / 2 for n in shape]
-    else:
-        pos = np.atleast_1d(np.asarray(position, dtype=float))
-        if pos.shape != (len(shape),):
-            raise ValueError(f"position must hold {len(shape)} coordinate(s) [m], got {position!r}")
-        position = [finite_scalar("position", q, low=0, high=n * a, unit="m") for q, n in zip(pos, shape)]
+    position = _excitation_position(position, shape, a)
     batch_size = positive_int("batch_size", batch_size)
-    comps = {"x": 0, "y": 1, "z": 2}
-    if component not in comps:
-        raise ValueError(f"component must be one of {list(comps)}, got {component!r}")
-    if method not in ("dopri5", "rk4"):
-        raise ValueError(f"method must be 'dopri5' or 'rk4', got {method!r}")
-    if dt is not None:
-        dt = finite_scalar("dt", dt, low=0, low_open=True, unit="s")
-        if method != "rk4":
-            raise ValueError("dt is the fixed step of method='rk4'; dopri5 chooses its own steps "
-                             "(set rtol/atol), so leave dt=None")
+    if component not in COMPONENTS:
+        raise ValueError(f"component must be one of {list(COMPONENTS)}, got {component!r}")
+    dt = _check_method(method, dt)
 
     n_t = int(round(duration / dt_sample))
     cells = math.prod(shape)
@@ -251,7 +264,7 @@ def dispersion(material, sigma, tau, *, n_cells=500, duration=10e-12, dt_sample=
 
     stats = simulate_spectra(field, y0, t_eval, a, store, alpha=alpha, method=method, rtol=rtol,
                              atol=1e-9 if atol is None else atol, dt=dt, window=window, batch_size=batch_size,
-                             component=comps[component], compile=compile, progress=progress)
+                             component=COMPONENTS[component], compile=compile, progress=progress)
     f_axis = np.fft.rfftfreq(n_t, d=dt_sample)
     ks = [np.fft.fftshift(2 * math.pi * np.fft.fftfreq(n, d=a)) for n in shape]
     if not batched:
