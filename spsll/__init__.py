@@ -7,6 +7,7 @@ Public API (SI units: m, s, A/m, Hz)::
     spsll.dispersion(material, sigma, tau, **options)   # -> .k [rad/m], .f [Hz], .power, .peak_frequency [Hz]
     spsll.domain_wall(material, sigma, tau, **options)  # -> .x [m], .m (..., 3, N), .width [m], .width_error [m]
     spsll.rtn.sample(sigma, tau, length, dx, seed=...), spsll.rtn.psd(signal, dx), spsll.rtn.machlup(k, sigma, tau)
+    spsll.save(result, "r.h5"), spsll.load("r.h5")      # HDF5 that xarray opens with named dimensions
 
 sigma (mean material length) and tau (mean vacancy length) are in metres; scalars or equal-length
 arrays (batched).  tau = 0 is the ideal material.
@@ -21,5 +22,14 @@ __version__ = "0.1.0"
 
 __all__ = [
     "FePt", "Material", "MU0", "GAMMA", "GAMMA_MU0", "rtn", "dispersion", "DispersionResult",
-    "domain_wall", "DomainWallResult", "SolverDivergedError", "RelaxationError", "__version__",
+    "domain_wall", "DomainWallResult", "SolverDivergedError", "RelaxationError", "save", "load",
+    "__version__",
 ]
+
+
+def __getattr__(name):
+    # save/load live in the data layer (h5py); imported on first use so `import spsll` stays fast.
+    if name in ("save", "load"):
+        from .data import results_io
+        return getattr(results_io, name)
+    raise AttributeError(f"module 'spsll' has no attribute {name!r}")

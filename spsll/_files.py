@@ -34,6 +34,18 @@ def fsync_dir(path) -> None:
         os.close(fd)
 
 
+def commit_file(tmp, path) -> None:
+    """Make a finished temporary file ``tmp`` durable and rename it over ``path``.
+
+    For writers that need a real file of their own (HDF5): fsync ``tmp``, ``os.replace`` it over
+    ``path`` and fsync the folder.  The caller removes ``tmp`` if this raises.
+    """
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path)
+
+
 def atomic_write(path, write, *, binary: bool = True) -> None:
     """Write ``path`` through ``write(fileobj)`` atomically (temporary file, fsync, os.replace)."""
     path = os.fspath(path)
@@ -59,3 +71,55 @@ def atomic_write(path, write, *, binary: bool = True) -> None:
 def write_json(path, obj, **dump_options) -> None:
     """``json.dump(obj)`` (indent 2) to ``path`` atomically."""
     atomic_write(path, lambda fh: json.dump(obj, fh, indent=2, **dump_options), binary=False)
+
+
+def _nearest_existing(path: str) -> str:
+    p = os.path.abspath(path)
+    while not os.path.exists(p):
+        parent = os.path.dirname(p)
+        if parent == p:
+            break
+        p = parent
+    return p
+
+
+def _write_probe(folder: str) -> None:
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".spsll-write-test-")
+    except OSError as e:
+        raise PermissionError(e.errno, f"cannot write into this folder ({e.strerror})", folder) from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+def prepare_output(path, *, directory: bool = False, name: str = "out") -> str:
+    """Check before any computation that ``path`` can be written.
+
+    A file (``directory=False``): its missing parent folders are created, it must not be a
+    folder, and its folder must be writable.  A folder the caller creates and fills
+    (``directory=True``): nothing is created here; it must not be a file, and its nearest
+    existing ancestor must be a writable folder.  The write test is a temporary file, removed
+    at once (it catches read-only folders and file systems).  Raises ``ValueError`` naming
+    ``name`` for an empty path or a folder given for a file, and ``OSError`` naming the path.
+    """
+    path = os.fspath(path)
+    if not path:
+        raise ValueError(f"{name} must be a path, got an empty string")
+    if directory:
+        if os.path.exists(path) and not os.path.isdir(path):
+            raise ValueError(f"{name}: {path} is a file; give a folder")
+        folder = _nearest_existing(path)
+        if not os.path.isdir(folder):
+            raise NotADirectoryError(20, "a parent of this path is a file, not a folder", path)
+    else:
+        if os.path.isdir(path) or path.endswith((os.sep, "/")):
+            raise ValueError(f"{name}: {path} is a folder; give a file name")
+        folder = os.path.dirname(os.path.abspath(path))
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise NotADirectoryError(20, "a parent of this path is a file, not a folder", path) from None
+        if os.path.exists(path) and not os.access(path, os.W_OK):
+            raise PermissionError(13, "cannot write this file", path)
+    _write_probe(folder)
+    return path

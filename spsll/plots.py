@@ -8,7 +8,12 @@ HTML fragment that expects plotly.js to be loaded by the page (the book serves i
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
+
+try:  # plotly is the [book] extra: the solver, CLI and data generation do without it
+    import plotly.graph_objects as go
+except ImportError as e:
+    raise ImportError("spsll.plots draws with plotly, which is not installed: "
+                      "pip install 'spsll[book]' (or pip install plotly)") from e
 from .units import NM
 
 

@@ -18,15 +18,24 @@ from .units import NM
 
 
 
+def _ipywidgets():
+    try:
+        import ipywidgets
+    except ImportError as e:
+        raise ImportError("spsll.widgets needs ipywidgets, which is not installed: "
+                          "pip install 'spsll[book]'") from e
+    return ipywidgets
+
+
 def _sliders():
-    import ipywidgets as w
+    w = _ipywidgets()
     sigma = w.FloatSlider(value=10.0, min=1.0, max=100.0, step=0.5, description="σ (nm)", continuous_update=False)
     tau = w.FloatSlider(value=5.0, min=0.0, max=20.0, step=0.25, description="τ (nm)", continuous_update=False)
     return sigma, tau
 
 
 def _explorer(draw):
-    import ipywidgets as w
+    w = _ipywidgets()
     sigma, tau = _sliders()
     out = w.Output()
 

@@ -7,13 +7,15 @@ import sys
 import textwrap
 import time
 
+import json
+import shutil
 import h5py
 import numpy as np
 import pytest
 
 import spsll
 import spsll.data.generate as gen
-from spsll.cli import main
+from spsll.cli import exit_status as run
 from spsll.data.generate import generate
 from spsll.data.plans import make_plan
 from spsll.data.store import StoreLockedError, StoreMismatchError, read_store
@@ -85,6 +87,27 @@ def test_rerun_is_a_no_op_and_other_settings_are_refused(walls_ref):
     assert open(walls_ref, "rb").read() == before
 
 
+def test_a_store_from_before_an_option_existed_resumes_with_its_default(tmp_path, walls_ref):
+    """A solver option added after a store was written (here mirror_envelope) is absent from its
+    settings: the store meant the default behaviour, so asking the default resumes it, asking
+    anything else is refused by name."""
+    p = str(tmp_path / "old.h5")
+    shutil.copy(walls_ref, p)
+    with h5py.File(p, "r+") as f:
+        settings = json.loads(f.attrs["settings_json"])
+        del settings["solver"]["mirror_envelope"]
+        f.attrs["settings_json"] = json.dumps(settings, sort_keys=True)
+    assert generate("walls", 30, p, **WALLS).computed == 0
+    with pytest.raises(StoreMismatchError, match=r"solver\.mirror_envelope: not in the store"):
+        generate("walls", 30, p, **WALLS, mirror_envelope="whole")
+
+
+def test_explicit_masks_and_callbacks_are_not_store_options(tmp_path):
+    for opt in ("mask", "on_chunk"):
+        with pytest.raises(TypeError, match=f"unknown dispersions option.*{opt}"):
+            generate("dispersions", 3, str(tmp_path / "d.h5"), **DISP, **{opt: None})
+
+
 def test_crash_after_writing_a_chunk_before_its_flag(tmp_path, monkeypatch, walls_ref):
     p = str(tmp_path / "w.h5")
     real = gen.mark_done
@@ -97,8 +120,9 @@ def test_crash_after_writing_a_chunk_before_its_flag(tmp_path, monkeypatch, wall
         real(f, k, fsync)
 
     monkeypatch.setattr(gen, "mark_done", crash_on_third)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(KeyboardInterrupt) as e:
         generate("walls", 30, p, **WALLS)
+    assert isinstance(e.value, gen.GenerateInterrupted) and e.value.done == 2 and e.value.n_chunks == 8
     monkeypatch.setattr(gen, "mark_done", real)
     half = calls[-1]
     with h5py.File(p, "r") as f:
@@ -106,7 +130,7 @@ def test_crash_after_writing_a_chunk_before_its_flag(tmp_path, monkeypatch, wall
         assert not f["done"][half]
     data, info = read_store(p)
     assert info["n_done"] == 8 and not np.isin(np.arange(4 * half, 4 * half + 4), data["index"]).any()  # ... not data
-    assert not os.path.exists(p + ".lock")
+    assert not os.path.exists(p + ".lock.owner")  # the lock was released
     rep = generate("walls", 30, p, **WALLS)
     assert rep.computed == 6 and rep.skipped == 2
     assert_same_store(p, walls_ref)
@@ -146,7 +170,7 @@ def test_sigkill_mid_run_then_rerun_equals_uninterrupted_run(tmp_path):
     with h5py.File(p, "r") as f:
         done = int(f["done"][...].sum())
     assert 3 <= done < n // 2, "the kill came too late to test a resume"
-    assert os.path.exists(p + ".lock")  # stale lock of the dead process
+    assert os.path.exists(p + ".lock.owner")  # the killed run's owner record; its OS lock died with it
     rep = generate("walls", n, p, **kw)
     assert rep.skipped == done and rep.computed == n // 2 - done
     generate("walls", n, ref, **kw)
@@ -181,10 +205,10 @@ def test_command_line(tmp_path, walls_ref, capsys):
     p = str(tmp_path / "w.h5")
     args = ["generate", "walls", "--n", "30", "--out", p, "--chunk", "4", "--n-cells", "64", "--seed", "3",
             "--no-progress"]
-    assert main(args) == 0
+    assert run(args) == 0
     assert "30 walls in 8 chunks" in capsys.readouterr().out
     assert_same_store(p, walls_ref)  # the CLI and the Python API write the same store
-    assert main(args + ["--dtype", "float32"]) == 2
+    assert run(args + ["--dtype", "float32"]) == 2
     assert "dtype" in capsys.readouterr().err
 
 
@@ -193,5 +217,19 @@ def test_command_line_local_cluster_of_worker_processes(tmp_path, walls_ref):
     p = str(tmp_path / "w.h5")
     args = ["generate", "walls", "--n", "30", "--out", p, "--chunk", "4", "--n-cells", "64", "--seed", "3",
             "--no-progress", "--workers", "2"]
-    assert main(args) == 0
+    assert run(args) == 0
     assert_same_store(p, walls_ref)
+
+
+def test_walls_report_progress_inside_a_chunk_with_the_same_values():
+    """A chunk of relaxed walls is solved in pieces of PROGRESS_BATCH, each reported; relaxation
+    stops per sample, so the values equal one solver call on the whole chunk bit for bit."""
+    sigma, tau = make_plan(gen.PROGRESS_BATCH + 7, seed=9)
+    spec = {"kind": "walls", "material": spsll.FePt.to_dict(),
+            "options": {"n_cells": 16, "mode": "relax", "dtype": "float64", "device": "cpu", "batch_size": 500}}
+    seen = []
+    res = gen.compute_chunk(spec, sigma, tau, report=seen.append)
+    assert seen == [gen.PROGRESS_BATCH, 7]
+    whole = gen.compute_chunk(spec, sigma, tau)
+    for name, arr in whole["data"].items():
+        assert np.array_equal(res["data"][name], arr), name

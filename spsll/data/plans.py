@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from ..units import NM
+from .._validate import check_seed  # noqa: F401  (the one seed check; re-exported here)
 
 #: Default σ range [m]: 1 nm (about three FePt atoms, see the module docstring) to 100 nm (paper).
 SIGMA_RANGE = (1.0 * NM, 100.0 * NM)
@@ -70,15 +71,6 @@ def _check_n(n) -> int:
     if n < 1:
         raise ValueError(f"n must be an integer >= 1 (number of samples), got {n}")
     return int(n)
-
-
-def check_seed(seed) -> int:
-    """Seeds are plain integers in [0, 2**63) so they can be stored and compared."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer in [0, 2**63), got {seed!r}")
-    if not 0 <= int(seed) < 2**63:
-        raise ValueError(f"seed must be an integer in [0, 2**63), got {seed}")
-    return int(seed)
 
 
 def uniform_unit(n: int, rng: np.random.Generator) -> np.ndarray:

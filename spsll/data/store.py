@@ -33,16 +33,24 @@ a store is either absent or fully laid out.  After that a run only overwrites pr
 data, never HDF5 metadata: a chunk's arrays are written, flushed and fsync'ed, and only then is
 its ``done`` flag written, flushed and fsync'ed.  A process killed at any moment (also SIGKILL)
 leaves at worst a chunk whose data are partly written and whose flag is false; the next run
-recomputes it.  Two runs must never write one store: :class:`StoreLock` holds
-``<store>.lock`` (created with O_CREAT|O_EXCL, holding pid and host, plus an flock while held).
+recomputes it.  Two runs must never write one store: :class:`StoreLock` holds an OS lock
+(the ``filelock`` package: flock on POSIX, LockFileEx on Windows) on ``<store>.lock``, which the
+operating system releases when the process ends in any way (also SIGKILL), so there are no stale
+locks to break; the owner's pid and host are recorded in ``<store>.lock.owner`` to be named in
+the error of a second run.  The empty ``<store>.lock`` file stays after the run (deleting it
+would let two runs lock different files).
+
+Every open validates the file's structure (:func:`spsll.data.store_check.check_structure`):
+attributes, shapes, dtypes, σ and τ, no external storage or links; a violation is a
+:class:`StoreError` naming the field.
 
 While a run writes, HDF5's own file locking keeps other processes from opening the file (they
-get a clear error; wait for the run to end).  On file systems without locking support (some
-NFS mounts) set ``HDF5_USE_FILE_LOCKING=FALSE``; the lock file still keeps writers apart.
+get a clear error naming the writer; wait for the run to end).  On file systems without locking
+support (some NFS mounts) set ``HDF5_USE_FILE_LOCKING=FALSE``; the lock file still keeps
+writers apart.
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import socket
@@ -50,16 +58,14 @@ import time
 
 import h5py
 import numpy as np
+from filelock import FileLock, Timeout
 
-from .._files import fsync_dir
+from .._files import commit_file, write_json
+from .store_check import StoreError, check_structure
 
 FORMAT = "spsll-dataset"
 FORMAT_VERSION = 1
 KINDS = ("dispersions", "walls")
-
-
-class StoreError(RuntimeError):
-    """The file is not a usable spsll store."""
 
 
 class StoreMismatchError(ValueError):
@@ -67,7 +73,7 @@ class StoreMismatchError(ValueError):
 
 
 class StoreLockedError(RuntimeError):
-    """Another live process holds the store's lock file."""
+    """Another live process holds the store's lock."""
 
 
 # ---- layout ---------------------------------------------------------------------------------
@@ -138,10 +144,7 @@ def create_store(path, *, kind, sigma, tau, chunk, axes, per_sample, attrs, sett
                 ds[...] = arr
             for name, (shape, dtype, units, desc, fill) in per_sample.items():
                 _early_dataset(f, name, (n, *shape), dtype, fill=fill, units=units, description=desc)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        fsync_dir(path)
+        commit_file(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -164,23 +167,33 @@ def remove_stale_temporaries(path):
 # ---- opening and checking ---------------------------------------------------------------
 
 def open_store(path, mode="r"):
-    """Open an existing store ("r" or "r+") after checking it is an spsll store of a known version."""
+    """Open an existing store ("r" or "r+") after checking it is an spsll store of a known version
+    and validating its structure (:func:`~spsll.data.store_check.check_structure`)."""
     if mode not in ("r", "r+"):
         raise ValueError(f"mode must be 'r' or 'r+', got {mode!r}")
+    if mode == "r+":
+        open_store(path, "r").close()  # validated read-only first: a refused file is not touched
     try:
         f = h5py.File(path, mode)
     except FileNotFoundError:
-        raise
+        raise FileNotFoundError(f"store {os.fspath(path)} does not exist") from None
     except OSError as e:
-        raise StoreError(f"{path} cannot be opened as HDF5 ({e}); if another process is writing it, "
-                         f"wait for it to finish") from e
-    if f.attrs.get("format") != FORMAT:
-        f.close()
-        raise StoreError(f"{path} is not an spsll dataset store (attribute format != {FORMAT!r})")
-    if int(f.attrs.get("format_version", -1)) != FORMAT_VERSION:
+        holder = lock_holder(path)
+        if holder is not None:
+            raise StoreError(f"{path} cannot be opened: it is being written by {holder}; wait for that run "
+                             f"to finish ({e})") from e
+        raise StoreError(f"{path} cannot be opened as HDF5 and no spsll run is writing it: it is not an "
+                         f"HDF5 file, or it is damaged or truncated ({e})") from e
+    try:
+        if f.attrs.get("format") != FORMAT:
+            raise StoreError(f"{path} is not an spsll dataset store (attribute format != {FORMAT!r})")
         v = f.attrs.get("format_version")
+        if not isinstance(v, (int, np.integer)) or int(v) != FORMAT_VERSION:
+            raise StoreError(f"{path} has store format_version {v!r}; this spsll reads version {FORMAT_VERSION}")
+        check_structure(f, path)
+    except BaseException:
         f.close()
-        raise StoreError(f"{path} has store format_version {v}; this spsll reads version {FORMAT_VERSION}")
+        raise
     return f
 
 
@@ -199,11 +212,18 @@ def _flatten(d, prefix=""):
     return out
 
 
-def settings_differences(stored: dict, wanted: dict) -> list[str]:
-    """Human-readable lines naming each setting that differs (dotted names, e.g. ``solver.dtype``)."""
-    a, b = _flatten(stored), _flatten(wanted)
+def settings_differences(stored: dict, wanted: dict, defaults: dict | None = None) -> list[str]:
+    """Human-readable lines naming each setting that differs (dotted names, e.g. ``solver.dtype``).
+
+    ``defaults`` (nested like the settings): a setting missing from the store is no difference when
+    this run asks its default: the store was written before the option existed, which meant the
+    default behaviour (e.g. ``solver.mirror_envelope = "tiled"``).
+    """
+    a, b, d = _flatten(stored), _flatten(wanted), _flatten(defaults or {})
     lines = []
     for key in sorted(set(a) | set(b)):
+        if key not in a and key in d and b[key] == d[key]:
+            continue
         if key not in a:
             lines.append(f"{key}: not in the store, this run asks {b[key]!r}")
         elif key not in b:
@@ -213,9 +233,11 @@ def settings_differences(stored: dict, wanted: dict) -> list[str]:
     return lines
 
 
-def check_settings(f, wanted: dict, path="store"):
-    """Raise :class:`StoreMismatchError` naming every setting in which ``wanted`` differs from the store."""
-    diff = settings_differences(stored_settings(f), json.loads(json.dumps(wanted)))
+def check_settings(f, wanted: dict, path="store", defaults: dict | None = None):
+    """Raise :class:`StoreMismatchError` naming every setting in which ``wanted`` differs from the
+    store (``defaults``: see :func:`settings_differences`)."""
+    diff = settings_differences(stored_settings(f), json.loads(json.dumps(wanted)),
+                                json.loads(json.dumps(defaults or {})))
     if diff:
         raise StoreMismatchError(
             f"{path} was written with other settings; refusing to mix them. Differences:\n  "
@@ -258,8 +280,7 @@ def mark_done(f, k: int, fsync=True):
 def done_mask(f) -> np.ndarray:
     """Per-sample boolean mask: sample i belongs to a completed chunk."""
     done = f["done"][...]
-    chunk = int(f.attrs["chunk"])
-    return np.repeat(done, chunk)[: int(f.attrs["n"])]
+    return done[np.arange(int(f.attrs["n"])) // int(f.attrs["chunk"])]
 
 
 def read_store(path, names=None):
@@ -270,10 +291,11 @@ def read_store(path, names=None):
     whole.  info holds the root attributes (settings decoded from JSON) and ``n_done``.
     """
     with open_store(path) as f:
+        per_sample = json.loads(f.attrs["per_sample"])
         mask = done_mask(f)
         idx = np.flatnonzero(mask)
         data = {"index": idx}
-        for name in json.loads(f.attrs["per_sample"]):
+        for name in per_sample:
             if names is None or name in names or name in ("sigma", "tau"):
                 data[name] = f[name][...][mask]
         for name in json.loads(f.attrs["axes"]):
@@ -286,102 +308,76 @@ def read_store(path, names=None):
     return data, info
 
 
-# ---- lock file --------------------------------------------------------------------------
+def describe_store(path) -> str:
+    """What ``spsll inspect`` prints: kind, completeness, settings and the datasets of a store."""
+    with open_store(path) as f:
+        n, chunk, done = int(f.attrs["n"]), int(f.attrs["chunk"]), f["done"][...]
+        n_done = int(done_mask(f).sum())
+        lines = [f"{path}: spsll {f.attrs['kind']} store, format version {FORMAT_VERSION}",
+                 f"samples: {n_done} of {n} done ({int(done.sum())} of {done.size} chunks of {chunk}); "
+                 + ("complete" if n_done == n else "incomplete: rerun the generate command to finish it")]
+        holder = lock_holder(path)
+        if holder:
+            lines.append(f"being written by {holder}")
+        lines.append("settings:")
+        lines += [f"  {k} = {v!r}" for k, v in sorted(_flatten(stored_settings(f)).items())]
+        lines.append("datasets:")
+        for name in f:
+            ds = f[name]
+            units = ds.attrs.get("units", "")
+            units = units.decode() if isinstance(units, bytes) else units
+            lines.append(f"  /{name:18s} {str(ds.shape):18s} {ds.dtype.name:8s} {('[' + units + ']') if units else ''}")
+    return "\n".join(lines)
 
-def _pid_alive(pid: int) -> bool:
+
+# ---- lock ---------------------------------------------------------------------------------
+
+def _owner_text(owner_path) -> str:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        with open(owner_path) as fh:
+            o = json.load(fh)
+        since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(o["since"])))
+        return f"process {int(o['pid'])} on host {o['host']} (since {since})"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "another process"
 
 
 class StoreLock:
-    """Exclusive lock on a store: the file ``<store>.lock`` created with O_CREAT|O_EXCL.
+    """Exclusive lock on a store: an OS lock on ``<store>.lock`` through ``filelock``.
 
-    It holds JSON {pid, host, since}.  While held, the owner also keeps an flock on it.  A lock
-    whose pid is dead on this host is stale and is broken (under flock, after checking it is still
-    the same file); a lock of another host, or of a live process, is refused with
-    :class:`StoreLockedError` naming the owner.  Use as a context manager.
+    The operating system drops it when the owner ends, however it ends, so a killed run leaves
+    nothing to clean up.  The owner (pid, host, since) is written to ``<store>.lock.owner`` and
+    named by :class:`StoreLockedError` when a second run is refused.  A context manager.
     """
 
     def __init__(self, path):
-        self.path = f"{path}.lock"
-        self.fd = None
-
-    def _owner(self):
-        try:
-            with open(self.path) as fh:
-                return json.load(fh)
-        except (OSError, ValueError):
-            return None
+        self.path = f"{os.fspath(path)}.lock"
+        self.owner_path = f"{self.path}.owner"
+        self._lock = None
 
     def acquire(self):
-        me = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
-        for _ in range(50):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                self._break_if_stale()
-                continue
-            fcntl.flock(fd, fcntl.LOCK_EX)  # blocking: a breaker inspecting the new file lets go at once
-            os.write(fd, json.dumps(me).encode())
-            os.fsync(fd)
-            self.fd = fd
-            return self
-        raise StoreLockedError(f"could not acquire {self.path}: another run keeps taking it")
-
-    def _break_if_stale(self):
-        host = socket.gethostname()
-        seen = owner = self._owner()
-        if owner is None:
-            # Empty or unreadable: its creator is between O_EXCL and writing, or died there.
-            try:
-                age = time.time() - os.stat(self.path).st_mtime
-            except FileNotFoundError:
-                return
-            if age < 5.0:
-                time.sleep(0.2)
-                return
-            owner = {"pid": None, "host": host}
-        pid, ohost = owner.get("pid"), owner.get("host")
-        if ohost != host:
-            raise StoreLockedError(f"store is locked by pid {pid} on host {ohost} ({self.path}); a lock of "
-                                   f"another host cannot be checked: remove the file if that run is dead")
-        if pid is not None and _pid_alive(int(pid)):
-            raise StoreLockedError(f"store is locked by running process {pid} on {host} ({self.path}); "
-                                   f"wait for it to finish or stop it")
-        # Stale.  Break it under flock (a live owner holds one), and only if it is still the same file.
+        lock = FileLock(self.path, timeout=0)
         try:
-            fd = os.open(self.path, os.O_RDONLY)
-        except FileNotFoundError:
-            return
+            lock.acquire()
+        except Timeout:
+            raise StoreLockedError(f"the store is locked by {_owner_text(self.owner_path)} ({self.path}); "
+                                   f"wait for that run to finish or stop it") from None
+        self._lock = lock
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise StoreLockedError(f"{self.path} is held by another process") from None
-        try:
-            same_file = os.fstat(fd).st_ino == os.stat(self.path).st_ino
-            unchanged = self._owner() == seen and (seen is not None or
-                                                  time.time() - os.stat(self.path).st_mtime >= 5.0)
-            if same_file and unchanged:
-                os.unlink(self.path)
-        except FileNotFoundError:
-            pass
-        finally:
-            os.close(fd)
+            write_json(self.owner_path, {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()})
+        except BaseException:
+            self.release()
+            raise
+        return self
 
     def release(self):
-        if self.fd is not None:
+        if self._lock is not None:
             try:
-                os.unlink(self.path)
+                os.unlink(self.owner_path)
             except FileNotFoundError:
                 pass
-            os.close(self.fd)
-            self.fd = None
+            self._lock.release()
+            self._lock = None
 
     def __enter__(self):
         return self.acquire()
@@ -389,3 +385,19 @@ class StoreLock:
     def __exit__(self, *exc):
         self.release()
         return False
+
+
+def lock_holder(path):
+    """Who holds the lock of the store ``path`` (text), or None when nobody does."""
+    lock_path = f"{os.fspath(path)}.lock"
+    if not os.path.exists(lock_path):
+        return None
+    fl = FileLock(lock_path, timeout=0)
+    try:
+        fl.acquire()
+    except Timeout:
+        return _owner_text(f"{lock_path}.owner")
+    except OSError:
+        return None  # cannot probe (read-only folder): no evidence of a writer
+    fl.release()
+    return None

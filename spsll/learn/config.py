@@ -26,7 +26,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from .._validate import finite_scalar, positive_int
+from .._validate import finite_scalar, non_negative_int, positive_int
 from .losses import LOSSES
 
 __all__ = [
@@ -74,7 +74,7 @@ class TrainConfig:
         finite_scalar("weight_decay", self.weight_decay, low=0)
         if self.patience is not None:
             positive_int("patience", self.patience)
-        positive_int("lr_patience", self.lr_patience, low=0)
+        non_negative_int("lr_patience", self.lr_patience)
         if not 0 < finite_scalar("lr_factor", self.lr_factor) < 1:
             raise ValueError(f"lr_factor must be in (0, 1), got {self.lr_factor!r}")
         if self.loss not in self.losses():
@@ -89,7 +89,7 @@ class TrainConfig:
                 f"got {list(self.fractions)}"
             )
         object.__setattr__(self, "fractions", tuple(float(f) for f in self.fractions))
-        positive_int("split_seed", self.split_seed, low=0)
+        non_negative_int("split_seed", self.split_seed)
 
     @classmethod
     def losses(cls) -> tuple:
@@ -178,7 +178,7 @@ def _channels(value, n=4):
 @dataclass(frozen=True)
 class InverseConfig(TrainConfig):
     """InverseCNN, dispersion → (σ, τ): chapter 4's recipe.  dropout (the paper: 0.3),
-    channels of the 4 conv blocks, fold_k (fold the even dispersion onto |k|)."""
+    channels of the 4 conv blocks, fold_k (fold the even dispersion onto abs(k))."""
 
     epochs: int = 40
     batch_size: int = 8

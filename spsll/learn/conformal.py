@@ -1,7 +1,7 @@
 """Split-conformal prediction intervals with the finite-sample quantile.
 
 Given a calibration set (predictions and truths never seen in training or in the choice of the
-best epoch), the scores r_i = |y_i − ŷ_i| / s_i (s_i: a scale such as the ensemble spread; 1 for
+best epoch), the scores r_i = abs(y_i − ŷ_i) / s_i (s_i: a scale such as the ensemble spread; 1 for
 plain residuals) and, for n scores and miscoverage α,
 
     q = r_(k),   k = ⌈(n + 1)(1 − α)⌉        (the k-th smallest score; q = ∞ if k > n),
@@ -84,7 +84,7 @@ def _scale(s, shape, name):
 def split_conformal(
     pred_cal, y_cal, pred, *, alpha: float = 0.05, scale_cal=None, scale=None
 ) -> ConformalInterval:
-    """Intervals pred ± q·scale with q the conformal quantile of |y_cal − pred_cal| / scale_cal.
+    """Intervals pred ± q·scale with q the conformal quantile of abs(y_cal − pred_cal) / scale_cal.
 
     ``pred_cal``, ``y_cal``: calibration predictions and truths, shape (n, ...) (columns are
     calibrated separately); ``pred``: predictions to bracket; ``scale_cal``/``scale``: optional

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-from .._validate import positive_int
+from .._validate import non_negative_int
 from .checkpoint import load_checkpoint
 from .config import CONFIGS, TrainConfig
 from .predict import Ensemble
@@ -73,7 +73,7 @@ def check_resume(
 
 
 def _check_seeds(seeds) -> list:
-    seeds = [positive_int("seeds", s, low=0) for s in seeds]
+    seeds = [non_negative_int("seeds", s) for s in seeds]
     if not seeds:
         raise ValueError("seeds must list at least one seed")
     if len(set(seeds)) != len(seeds):

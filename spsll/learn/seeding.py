@@ -7,14 +7,14 @@ import random
 import numpy as np
 import torch
 
-from .._validate import positive_int
+from .._validate import non_negative_int
 
 __all__ = ["seed_everything", "rng_state", "set_rng_state"]
 
 
 def seed_everything(seed: int) -> None:
     """Seed python ``random``, numpy's global RNG and torch (CPU and CUDA)."""
-    seed = positive_int("seed", seed, low=0)
+    seed = non_negative_int("seed", seed)
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)

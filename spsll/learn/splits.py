@@ -3,7 +3,7 @@
 :func:`book_splits` is what every learning chapter of the book does first: generate (or
 reuse, or resume) the HDF5 store of ``kind`` under ``data_dir`` with
 :func:`spsll.data.generate.generate` and cut it into the seeded train/validation/test
-splits of a training configuration (:meth:`spsll.learn.config.TrainConfig.load_splits`).
+splits of a training configuration (``TrainConfig.load_splits``).
 """
 
 from __future__ import annotations

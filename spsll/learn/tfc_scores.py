@@ -1,9 +1,9 @@
 """Scores of the TFC dispersion networks (chapter 5): error per k, each form's floor, the seeds'
 spread and the paper's two examples (Fig. 3a–b).
 
-Errors are absolute frequency errors |f̂(k) − f(k)| in THz.  A form's *floor* is the mean error
+Errors are absolute frequency errors abs(f̂(k) − f(k)) in THz.  A form's *floor* is the mean error
 of the best least-squares fit of each true curve by that form's expression within its
-coefficient bounds (:func:`spsll.learn.tfc.tfc_least_squares`): no network of that form can do
+coefficient bounds (:func:`spsll.learn.nets.tfc_least_squares`): no network of that form can do
 better.
 """
 

@@ -30,7 +30,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
 from .._files import write_json
-from .._validate import finite_scalar, positive_int
+from .._validate import finite_scalar, non_negative_int, positive_int
 from .batching import call, check_data, encode, to_device
 from .checkpoint import History, device as _device
 from .losses import make_loss
@@ -182,7 +182,7 @@ class Trainer(CheckpointState):
         self.lr_factor = finite_scalar("lr_factor", lr_factor, low=0, low_open=True)
         if self.lr_factor >= 1:
             raise ValueError(f"lr_factor must be in (0, 1), got {lr_factor!r}")
-        self.lr_patience = positive_int("lr_patience", lr_patience, low=0)
+        self.lr_patience = non_negative_int("lr_patience", lr_patience)
         self.lr_threshold = finite_scalar("lr_threshold", lr_threshold, low=0)
         self.min_lr = finite_scalar("min_lr", min_lr, low=0)
         self.grad_clip = (
@@ -190,9 +190,9 @@ class Trainer(CheckpointState):
             if grad_clip is None
             else finite_scalar("grad_clip", grad_clip, low=0, low_open=True)
         )
-        self.seed = positive_int("seed", seed, low=0)
+        self.seed = non_negative_int("seed", seed)
         self.checkpoint_every = positive_int("checkpoint_every", checkpoint_every)
-        self.num_workers = positive_int("num_workers", num_workers, low=0)
+        self.num_workers = non_negative_int("num_workers", num_workers)
         self.restore_best = bool(restore_best)
         self.progress = bool(progress)
         self.device = _device(device)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import finite_scalar, positive_int
+from .._validate import finite_scalar, non_negative_int, positive_int
 
 #: Reasons a realisation is dropped, in the order they are tested.
 REASONS = ("excitation in a vacancy", "excited segment shorter than the minimum")
@@ -23,7 +23,7 @@ def segment_length_at(masks, cell: int) -> np.ndarray:
     (..., n); 0 where ``cell`` is a vacancy, n for a mask without vacancies."""
     m = np.asarray(masks)
     n = m.shape[-1]
-    cell = positive_int("cell", cell, low=0, high=n - 1)
+    cell = non_negative_int("cell", cell, high=n - 1)
     flat = m.reshape(-1, n).astype(bool)
     out = np.zeros(flat.shape[0], int)
     for i, row in enumerate(flat):

@@ -1,6 +1,6 @@
 """Effective-field terms of the SPS-LL model on a periodic chain or film (fields in A/m).
 
-The magnetisation is a tensor m of shape (B, 3, *grid): B samples, three components (x, y, z)
+The magnetisation is a tensor m of shape ``(B, 3, *grid)``: B samples, three components (x, y, z)
 and a grid of cells of size a, either a chain (N,) or a film (Nx, Ny).  The grid's dimension
 d = len(grid) ∈ {1, 2} is a parameter of every term, not a copy of it.
 
@@ -49,7 +49,7 @@ class UniaxialAnisotropy:
 
 
 class Zeeman:
-    """Uniform external field H_ext [A/m], a 3-vector; times the 0/1 ``mask`` (B, 1, *grid) if given,
+    """Uniform external field H_ext [A/m], a 3-vector; times the 0/1 ``mask`` ``(B, 1, *grid)`` if given,
     so that vacant cells feel no field."""
 
     def __init__(self, H_ext, mask: torch.Tensor | None = None):
@@ -87,7 +87,7 @@ def neighbour_sum(u: torch.Tensor, ndim: int = 1) -> torch.Tensor:
 class DefectExchange:
     """Exchange field on a chain or film, statistical (paper Eqs. 2, 5, 6) or with explicit vacancies.
 
-    Statistical (``envelope`` s, shape (B, *grid); None is the ideal material s ≡ 1):
+    Statistical (``envelope`` s, shape ``(B, *grid)``; None is the ideal material s ≡ 1):
 
         H_nl = −Ms F⁻¹{ ω(k) W(k) },   W = √S ⊛ m̂ = FFT(s · m),
         ω(k) = 2 (λex/a)² Σ_axes [1 − cos(a k_axis)],
@@ -98,7 +98,7 @@ class DefectExchange:
         H_nl = Ms (λex/a)² Δ(s · m)            (``method="stencil"``, default)
         H_nl = −Ms irfftn(ω(k) rfftn(s · m))   (``method="fft"``, the pseudospectral form)
 
-    Explicit vacancies (``mask`` c, 0/1 of shape (B, *grid)): vacant cells carry m = 0 and feel no
+    Explicit vacancies (``mask`` c, 0/1 of shape ``(B, *grid)``): vacant cells carry m = 0 and feel no
     field; a present cell feels exchange from its present neighbours only (free ends):
 
         H_j = c_j Ms (λex/a)² Σ_{i ∈ nn(j)} c_i (m_i − m_j),
@@ -135,7 +135,7 @@ class DefectExchange:
             if self.s is not None or method != "stencil":
                 raise ValueError("a mask (explicit vacancies) takes the ideal stencil exchange: "
                                  "envelope=None and method='stencil'")
-            self.c = torch.as_tensor(c.astype(float), dtype=dtype, device=device).unsqueeze(1)  # (B, 1, *grid)
+            self.c = torch.as_tensor(c.astype(float), dtype=dtype, device=device).unsqueeze(1)  # ``(B, 1, *grid)``
             self.nn = neighbour_sum(self.c, self.ndim)  # number of present neighbours
         if method == "fft":
             ks = [2 * math.pi * np.fft.fftfreq(n_, d=material.a) for n_ in self.shape[:-1]]
@@ -173,7 +173,7 @@ class EffectiveField:
 
     Callable as ``field(m, index=None)`` (also ``field.h``); ``subset(lo, hi)`` is the field of
     samples lo:hi (shares the tensors).  Explicit vacancies: ``field.exchange.c``, the 0/1 tensor
-    (B, 1, *grid), or None.
+    ``(B, 1, *grid)``, or None.
     """
 
     def __init__(self, exchange: DefectExchange, local: list):
@@ -197,7 +197,7 @@ def build_field(material: Material, n, envelope=None, H_ext=None, method="stenci
                 dtype=torch.float64, device="cpu", mask=None) -> EffectiveField:
     """Compose the effective field of a chain (n cells) or film ((nx, ny) cells).
 
-    ``envelope`` (B, *grid): the statistical defect envelope; ``mask`` (B, *grid) of 0/1: explicit
+    ``envelope`` ``(B, *grid)``: the statistical defect envelope; ``mask`` ``(B, *grid)`` of 0/1: explicit
     vacancies (the two exclude each other).  H_ext [A/m]: uniform field (zero at vacancies).
     """
     ex = DefectExchange(material, n, envelope, method, dtype, device, mask=mask)

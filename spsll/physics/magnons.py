@@ -28,7 +28,7 @@ from dataclasses import dataclass, field as dc_field
 import numpy as np
 import torch
 
-from .._validate import finite_scalar, positive_int
+from .._validate import check_memory, finite_scalar, positive_int
 from .integrate import LandauLifshitz, dopri5, rk4
 from .problem import check_alpha, setup
 
@@ -42,8 +42,8 @@ class DispersionResult:
     power : (B, F, N) or (F, N) spectral power abs(FFT₂ m_x)² (arbitrary units); None if not kept
     peak_frequency : (B, N) or (N,) peak frequency per k [Hz], sub-bin refined
     sigma, tau : (B,) or scalars [m]
-    ky : (Ny,) ky axis [rad/m] of a film (then ``k`` is the kx axis and the last two axes of power
-         and peak_frequency are (kx, ky)); None for a chain
+    ky : (Ny,) ky axis [rad/m] of a film (then ``k`` is the kx axis and the last two axes of
+    power and peak_frequency are (kx, ky)); None for a chain
     stats : integrator statistics (steps, rejected steps, RHS evaluations, seconds simulating and analysing)
     """
 
@@ -84,15 +84,15 @@ def spectrum(mx, dt_sample: float, a: float, window: bool = True):
 
     mx: (B, T, N) or (B, T, Nx, Ny) array or tensor (sample, time, cells).  Returns (k, f, power,
     peak_frequency): k [rad/m] ascending, (N,) for a chain or the pair (kx (Nx,), ky (Ny,)) for a
-    film; f (T//2+1,) [Hz]; power (B, F, *grid) = abs(FFT_x rfft_t (w(t) δm_x))² with δm_x the
+    film; f (T//2+1,) [Hz]; power ``(B, F, *grid)`` = abs(FFT_x rfft_t (w(t) δm_x))² with δm_x the
     deviation from the time mean and w a Hann window; and the refined peak frequency per k
-    (B, *grid) [Hz].  Used for spsll's runs and for peer programs alike.
+    ``(B, *grid)`` [Hz].  Used for spsll's runs and for peer programs alike.
     """
     x = torch.as_tensor(mx, dtype=torch.float64)
     B, T = x.shape[:2]
     grid = tuple(x.shape[2:])
     d = len(grid)
-    # one weight (T, *grid) applied in one pass: the Hann window in t and, along each axis of even
+    # one weight ``(T, *grid)`` applied in one pass: the Hann window in t and, along each axis of even
     # length, (−1)^j, which shifts that axis' FFT by N/2 (FFT{(−1)^j u_j}_q = U_{q+N/2}): the
     # fftshift for free
     w = (torch.hann_window(T, periodic=False, dtype=x.dtype, device=x.device) if window
@@ -117,7 +117,7 @@ def spectrum(mx, dt_sample: float, a: float, window: bool = True):
 
 
 def gaussian_state(shape, a, amplitude, width, position) -> np.ndarray:
-    """The recipe's initial state (3, *grid): m_x = A₀ exp(−d²/(2w²)), m_y = 0, m_z = sqrt(1 − m_x²),
+    """The recipe's initial state ``(3, *grid)``: m_x = A₀ exp(−d²/(2w²)), m_y = 0, m_z = sqrt(1 − m_x²),
 
     d the periodic distance of each cell (x_j = j a per axis) to ``position`` (one coordinate per
     axis [m]).  Tails below 1e-60 A₀ are set to 0: behind a vacancy they would stay tiny for ever
@@ -136,7 +136,7 @@ def gaussian_state(shape, a, amplitude, width, position) -> np.ndarray:
 def simulate_spectra(field, m0, t_eval, a, on_chunk, *, alpha, method="dopri5", rtol=1e-5, atol=1e-9,
                      dt=None, window=True, batch_size=128, component=0, compile=False, progress=False,
                      desc="dispersion"):
-    """The recipe's run: integrate m0 (B, 3, *grid) under ``field`` in chunks of ``batch_size``,
+    """The recipe's run: integrate m0 ``(B, 3, *grid)`` under ``field`` in chunks of ``batch_size``,
     record m_[component] at ``t_eval`` and hand each chunk's :func:`spectrum` to
     ``on_chunk(lo, hi, power, peaks)``.  Returns the integrator statistics.
     """
@@ -174,6 +174,32 @@ def simulate_spectra(field, m0, t_eval, a, on_chunk, *, alpha, method="dopri5", 
     return stats
 
 
+COMPONENTS = {"x": 0, "y": 1, "z": 2}
+
+
+def _excitation_position(position, shape, a):
+    """Centre of the Gaussian excitation [m] per grid axis; default the middle of the grid."""
+    if position is None:
+        return [n * a / 2 for n in shape]
+    pos = np.atleast_1d(np.asarray(position, dtype=float))
+    if pos.shape != (len(shape),):
+        raise ValueError(f"position must hold {len(shape)} coordinate(s) [m], got {position!r}")
+    return [finite_scalar("position", q, low=0, high=n * a, unit="m") for q, n in zip(pos, shape)]
+
+
+def _check_method(method, dt):
+    """The integrator's name and, for rk4 only, its fixed step dt [s] (None: dt_sample/2)."""
+    if method not in ("dopri5", "rk4"):
+        raise ValueError(f"method must be 'dopri5' or 'rk4', got {method!r}")
+    if dt is None:
+        return None
+    dt = finite_scalar("dt", dt, low=0, low_open=True, unit="s")
+    if method != "rk4":
+        raise ValueError("dt is the fixed step of method='rk4'; dopri5 chooses its own steps "
+                         "(set rtol/atol), so leave dt=None")
+    return dt
+
+
 def dispersion(material, sigma, tau, *, n_cells=500, duration=10e-12, dt_sample=10e-15,
                alpha=1e-3, amplitude=0.1, width=None, position=None, scheme="parseval",
                envelope_offset=0.0, H_ext=None, method="dopri5", rtol=1e-5, atol=None, dt=None,
@@ -192,10 +218,10 @@ def dispersion(material, sigma, tau, *, n_cells=500, duration=10e-12, dt_sample=
     the default and the right choice for a z-magnetised chain; "z" reproduces the paper's text and
     shows why it misplaces the peaks).  ``compile=True`` fuses the right-hand side with
     ``torch.compile`` (worth it for large batches on GPUs and CPUs with a C++ compiler).
-    ``mask`` (B, *grid) of 0/1: explicit vacancies (:mod:`spsll.physics.explicit`): each sample
+    ``mask`` ``(B, *grid)`` of 0/1: explicit vacancies (:mod:`spsll.physics.explicit`): each sample
     carries its own vacancies, the Gaussian is multiplied by its mask, and the statistical envelope
     is not used (σ, τ then only label the samples).  ``on_chunk(lo, hi, power, peaks)``, if
-    given, also receives each chunk's float64 power (B_chunk, F, *grid) (ensemble reductions).
+    given, also receives each chunk's float64 power ``(B_chunk, F, *grid)`` (ensemble reductions).
     """
     s, t, batched, env, field, tdt, dev = setup(
         material, sigma, tau, n_cells, offset=envelope_offset, scheme=scheme, H_ext=H_ext,
@@ -207,21 +233,18 @@ def dispersion(material, sigma, tau, *, n_cells=500, duration=10e-12, dt_sample=
     alpha = check_alpha(alpha)
     amplitude = finite_scalar("amplitude", amplitude, low=0, high=1, low_open=True)
     width = a if width is None else finite_scalar("width", width, low=0, low_open=True, unit="m")
-    if position is None:
-        position = [n * a / 2 for n in shape]
-    else:
-        pos = np.atleast_1d(np.asarray(position, dtype=float))
-        if pos.shape != (len(shape),):
-            raise ValueError(f"position must hold {len(shape)} coordinate(s) [m], got {position!r}")
-        position = [finite_scalar("position", q, low=0, high=n * a, unit="m") for q, n in zip(pos, shape)]
+    position = _excitation_position(position, shape, a)
     batch_size = positive_int("batch_size", batch_size)
-    comps = {"x": 0, "y": 1, "z": 2}
-    if component not in comps:
-        raise ValueError(f"component must be one of {list(comps)}, got {component!r}")
-    if method not in ("dopri5", "rk4"):
-        raise ValueError(f"method must be 'dopri5' or 'rk4', got {method!r}")
+    if component not in COMPONENTS:
+        raise ValueError(f"component must be one of {list(COMPONENTS)}, got {component!r}")
+    dt = _check_method(method, dt)
 
     n_t = int(round(duration / dt_sample))
+    cells = math.prod(shape)
+    check_memory(f"dispersion: {n_t} time samples of {cells} cells in batches of {min(s.size, batch_size)}",
+                 24.0 * min(s.size, batch_size) * n_t * cells
+                 + (4.0 * s.size * (n_t // 2 + 1) * cells if keep_power else 0),
+                 "lower batch_size, duration/dt_sample or n_cells, or pass keep_power=False")
     t_eval = np.arange(n_t) * dt_sample
     m0 = gaussian_state(shape, a, amplitude, width, position)
     B = s.size
@@ -241,7 +264,7 @@ def dispersion(material, sigma, tau, *, n_cells=500, duration=10e-12, dt_sample=
 
     stats = simulate_spectra(field, y0, t_eval, a, store, alpha=alpha, method=method, rtol=rtol,
                              atol=1e-9 if atol is None else atol, dt=dt, window=window, batch_size=batch_size,
-                             component=comps[component], compile=compile, progress=progress)
+                             component=COMPONENTS[component], compile=compile, progress=progress)
     f_axis = np.fft.rfftfreq(n_t, d=dt_sample)
     ks = [np.fft.fftshift(2 * math.pi * np.fft.fftfreq(n, d=a)) for n in shape]
     if not batched:

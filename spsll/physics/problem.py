@@ -22,10 +22,38 @@ def resolve_dtype(dtype) -> torch.dtype:
     return DTYPES[dtype]
 
 
-def resolve_device(device) -> torch.device:
-    dev = torch.device(device if device is not None else "cpu")
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device='cuda' was requested but torch.cuda.is_available() is False")
+#: Device types spsll runs on ("cuda" also stands for ROCm builds of torch).
+DEVICE_TYPES = ("cpu", "cuda", "mps")
+_DEVICES_TEXT = "'cpu', 'cuda', 'cuda:N' or 'mps'"
+_DEVICE_ERROR = f"device must be a torch device: one of {_DEVICES_TEXT}"
+
+
+def resolve_device(device, *, check_available=True) -> torch.device:
+    """The one device resolver of spsll: ``device`` (None, a string or a torch.device) as a torch.device.
+
+    None is the CPU.  Allowed: 'cpu', 'cuda', 'cuda:N', 'mps'; anything else is a ValueError naming
+    ``device`` and the allowed values.  ``check_available``: also refuse a device this machine does
+    not have (off for devices that only Dask workers must have)."""
+    if device is None:
+        return torch.device("cpu")
+    if not isinstance(device, (str, torch.device)):
+        raise TypeError(f"{_DEVICE_ERROR} (a string), got {type(device).__name__} {device!r}")
+    try:
+        dev = torch.device(device)
+    except RuntimeError:
+        raise ValueError(f"{_DEVICE_ERROR}, got {device!r}") from None
+    if dev.type not in DEVICE_TYPES:
+        raise ValueError(f"{_DEVICE_ERROR}, got {device!r}")
+    if not check_available:
+        return dev
+    if dev.type == "cuda":
+        n = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if n == 0:
+            raise ValueError(f"device={device!r}: torch.cuda.is_available() is False on this machine; use 'cpu'")
+        if dev.index is not None and dev.index >= n:
+            raise ValueError(f"device={device!r}: this machine has {n} CUDA device(s), cuda:0 ... cuda:{n - 1}")
+    if dev.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"device={device!r}: torch.backends.mps.is_available() is False on this machine")
     return dev
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validate import defect_params, finite_scalar, positive_int
+from .._validate import check_memory, defect_params, finite_scalar, positive_int
 
 #: Names of the grid discretisations of S(k) understood by :func:`spectrum_on_grid`.
 SCHEMES = ("parseval", "normalized", "mean_field")
@@ -94,6 +94,8 @@ def sample(sigma, tau, length, dx, seed=None):
     n = int(round(length / dx))
     if n < 1:
         raise ValueError(f"length must be at least one cell dx={dx} m, got length={length} m")
+    check_memory(f"rtn.sample: length/dx = {n} cells for {s.size} trace(s)", (s.size + 24) * float(n),
+                 "use a shorter length or a larger dx")
     rng = np.random.default_rng(seed)
     out = np.ones((s.size, n), dtype=np.int8)
     x = (np.arange(n) + 0.5) * dx
@@ -189,6 +191,8 @@ def spectrum_on_grid(n, a, sigma, tau, scheme: str = "parseval") -> np.ndarray:
     n = positive_int("n", n, low=2)
     a = finite_scalar("a", a, low=0, low_open=True, unit="m")
     m = moments(sigma, tau)
+    check_memory(f"the defect spectrum of a chain of {n} cells (n_cells) for {np.size(m.p)} sample(s)",
+                 40.0 * np.size(m.p) * n, "use fewer cells or fewer samples per call")
     p, v, T = (np.atleast_1d(q)[:, None] for q in (m.p, m.v, m.T))
     k = grid_wavenumbers(n, a)[None, :]
     dk = 2 * math.pi / (n * a)
