@@ -61,6 +61,8 @@ def _two_d(sps=0.5, best=0.048, rel=0.042, speedup=5e3, z=3.0, mae=(8.7, 8.2, 6.
             "mean_field": {"max_abs": 0.5, "max_rel_where_D_above": 0.85}}
     return {"two_dimensions": {"ideal_film_mae_GHz": dict(zip(("kx", "diagonal", "azimuthal"), mae)),
                                "worst_excess_in_se": z, "model_errors": errs,
+                               "stiffness": {"site_p0_7": {"D_over_D0": 0.27, "sigma_over_p_inf": 0.28},
+                                             "tess_4a_2a": {"D_over_D0": 0.4, "sigma_over_p_inf": 0.39}},
                                "model_speedup": speedup}}
 
 
@@ -80,3 +82,4 @@ def test_two_dimension_rows_follow_the_issue_13_bounds():
     assert _two_d_verdicts(speedup=50)[3] == "does not hold"             # … at ≥ 100× less cost
     rows = scorecard.beyond(scorecard.Metrics(_two_d()))
     assert "threshold-scaled kernel" in rows[-1].ours and "5e+03×" in rows[-1].ours
+    assert "Σ/P∞| = 0.010 over 2 ensembles" in rows[-3].ours   # from the stiffness entries
