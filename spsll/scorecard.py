@@ -128,7 +128,7 @@ def reproduction(m: Metrics, a_nm: float = FePt.a * 1e9) -> list[Row]:
 
 def _inverse_rows(m: Metrics) -> list[Row]:
     rows = []
-    r2s, r2t, r2m = m["cnn.r2_sigma"], m["cnn.r2_tau"], m["cnn.r2_s_min"]
+    r2s, r2t, r2m = m["cnn.r2_sigma"], m["cnn.r2_tau"], m["cnn.r2_smin"]
     rows.append(Row("The CNN recovers (σ, τ) from a dispersion", "stated; no number",
                     f"test R²: σ {num(r2s)}, τ {num(r2t)}; s_min {num(r2m)}",
                     holds(None if not _all(r2s, r2t) else min(r2s, r2t) > 0.5),

@@ -278,3 +278,23 @@ def test_repository_url_has_one_place(tmp_path):
         build.set_repository(cfg, "https://example.com/x")
     # the launch buttons read repository.url only: no other GitHub URL in the configuration
     assert (ROOT / "_config.yml").read_text().count("github.com") == 1
+
+
+def test_every_metric_the_scorecard_reads_was_recorded(built_book):
+    """A renamed metric would silently turn a scorecard cell into "not measured": every path the
+    scorecard's rows read must exist in the ci build's metrics."""
+    from spsll import scorecard
+
+    class Tracking(scorecard.Metrics):
+        missing = []
+
+        def __getitem__(self, path):
+            v = super().__getitem__(path)
+            if v is None:
+                self.missing.append(path)
+            return v
+
+    m = Tracking(json.loads((RESULTS / "metrics.json").read_text()))
+    scorecard.reproduction(m)
+    scorecard.beyond(m)
+    assert not m.missing, f"the scorecard reads metrics that no chapter records: {sorted(set(m.missing))}"
