@@ -120,7 +120,9 @@ def test_ideal_and_deterministic_and_bad_input():
         site_dilution_masks(1.5, (4, 4))
     with pytest.raises(ValueError, match="shape"):
         tessellation_masks(A, A, (4,), A)
-    with pytest.raises(TypeError, match="seed"):
+    with pytest.raises(ValueError, match="seed"):         # a range error (the one seed check)
         site_dilution_masks(0.5, (4, 4), seed=-1)
+    with pytest.raises(TypeError, match="seed"):
+        site_dilution_masks(0.5, (4, 4), seed=1.5)
     with pytest.raises(ValueError, match="tau"):
         tessellation_masks(A, -A, (4, 4), A)

@@ -30,18 +30,12 @@ import math
 
 import numpy as np
 
-from .._validate import defect_params, finite_scalar, positive_int
+from .._validate import check_seed, defect_params, finite_scalar, positive_int
 
 __all__ = ["tessellation", "tessellation_masks", "site_dilution_masks", "P_C_SITE_SQUARE"]
 
 #: Site percolation threshold of the square lattice (Newman & Ziff 2000).
 P_C_SITE_SQUARE = 0.592746
-
-
-def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise TypeError(f"seed must be an integer >= 0, got {seed!r}")
-    return int(seed)
 
 
 def _shape(shape) -> tuple:
@@ -85,7 +79,7 @@ def tessellation_masks(sigma, tau, shape, a, n_realisations=16, seed=0) -> np.nd
     shape = _shape(shape)
     a = finite_scalar("a", a, low=0, low_open=True, unit="m")
     R = positive_int("n_realisations", n_realisations)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     out = np.empty((s.size, R) + shape, np.int8)
     for i in range(s.size):
         p, T = s[i] / (s[i] + t[i]), s[i] * t[i] / (s[i] + t[i])
@@ -104,7 +98,7 @@ def site_dilution_masks(p, shape, n_realisations=16, seed=0) -> np.ndarray:
         raise ValueError(f"p must be a scalar or 1-D array of material fractions in (0, 1], got {p!r}")
     shape = _shape(shape)
     R = positive_int("n_realisations", n_realisations)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     out = np.empty((pp.size, R) + shape, np.int8)
     for r in range(R):
         u = np.random.default_rng([seed, r]).random(shape)

@@ -12,17 +12,10 @@ import numpy as np
 import torch
 
 from . import rtn
-from .._validate import defect_params, finite_scalar, positive_int
+from .._validate import check_seed, defect_params, finite_scalar, positive_int
 from .defects2d import tessellation_masks
 from .fields import build_field
 from .problem import check_material
-
-
-def check_seed(seed) -> int:
-    """The ensemble's base seed: an integer >= 0 (realisation r uses seed=[seed, r])."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise TypeError(f"seed must be an integer >= 0 (realisation r uses rtn.sample(..., seed=[seed, r])), got {seed!r}")
-    return int(seed)
 
 
 def sample_masks(sigma, tau, n_cells, a, n_realisations=16, seed=0):
