@@ -38,7 +38,7 @@ install-book: $(VENV)/.stamp-book
 peer: $(PEER)/.stamp
 
 test: $(VENV)/.stamp-book $(PEER)/.stamp
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 book: $(VENV)/.stamp-book
 	$(BIN)/python book/build.py --profile $(PROFILE)
