@@ -41,7 +41,7 @@ from .defects2d import P_C_SITE_SQUARE
 from .envelope import envelope_facts
 from .stiffness import site_dilution_stiffness, tessellation_stiffness
 
-__all__ = ["MODELS", "CALIBRATION", "stiffness_models", "calibrate", "AgreementMap", "agreement_map"]
+__all__ = ["MODELS", "CALIBRATION", "kernel", "point_keys", "stiffness_models", "calibrate", "AgreementMap", "agreement_map"]
 
 MODELS = ("mean_field", "sps_ll", "ema", "percolation")
 #: (c₀, c₁) of the ``percolation`` kernel, fitted by :func:`calibrate` (see the module docstring).
@@ -62,6 +62,17 @@ def _threshold_scaled(p, w):
     return x, x * (1 - x)
 
 
+def kernel(p, T, a, calibration=None):
+    """D/D₀ of the calibrated ``percolation`` kernel (module docstring) for arrays p, T [m]
+    (T = 0: site dilution); ``calibration`` (c₀, c₁), default ``CALIBRATION``.  It is 0 at and
+    below p_c(T) and 1 for the ideal film (p = 1)."""
+    p, T = np.broadcast_arrays(np.asarray(p, float), np.asarray(T, float))
+    w = _bond_weight(T, a)
+    c0, c1 = CALIBRATION if calibration is None else calibration
+    x, curv = _threshold_scaled(p, w)
+    return x + (c0 + c1 * w) * curv
+
+
 def stiffness_models(p, T, a, n_cells=64, calibration=None):
     """D/D₀ of the four models (module docstring) for arrays p, T [m] (T = 0: site dilution).
 
@@ -69,12 +80,9 @@ def stiffness_models(p, T, a, n_cells=64, calibration=None):
     of the ``percolation`` kernel (default ``CALIBRATION``).  Returns a dict of arrays.
     """
     p, T = np.broadcast_arrays(np.asarray(p, float), np.asarray(T, float))
-    w = _bond_weight(T, a)
-    q = p * p + p * (1 - p) * w
-    c0, c1 = CALIBRATION if calibration is None else calibration
-    x, curv = _threshold_scaled(p, w)
+    q = p * p + p * (1 - p) * _bond_weight(T, a)
     out = {"mean_field": p.copy(), "ema": np.clip(2 * q - 1, 0, None) / p,
-           "percolation": x + (c0 + c1 * w) * curv}
+           "percolation": kernel(p, T, a, calibration)}
     # SPS-LL: σ, τ from (p, T): σ = T/(1 − p), τ = T/p; site dilution has no RTN form (T = 0: s = p)
     sps = p.copy()
     has = T > 0
@@ -94,6 +102,16 @@ def calibrate(p, T, D, D_se, a):
     A = np.stack([curv, w * curv], axis=1) / D_se[:, None]
     coef = np.linalg.lstsq(A, (D - x) / D_se, rcond=None)[0]
     return float(coef[0]), float(coef[1])
+
+
+def point_keys(labels) -> list:
+    """Dot-free metrics keys of point labels: "site p = 0.65" → "site_p0_65",
+    "tessellation (11.8a, 4.01a)" → "tess_11_8a_4_01a"."""
+    out = []
+    for lab in labels:
+        k = lab.replace("site p = ", "site_p").replace("tessellation (", "tess_")
+        out.append(re.sub(r"[^0-9a-zA-Z_]+", "_", k.replace(".", "_")).strip("_"))
+    return out
 
 
 @dataclass
@@ -120,11 +138,7 @@ class AgreementMap:
     @property
     def keys(self) -> list:
         """Dot-free keys of the points for a metrics record ("site_p0_65", "tess_11_8a_4_01a")."""
-        out = []
-        for lab in self.label:
-            k = lab.replace("site p = ", "site_p").replace("tessellation (", "tess_")
-            out.append(re.sub(r"[^0-9a-zA-Z_]+", "_", k.replace(".", "_")).strip("_"))
-        return out
+        return point_keys(self.label)
 
     def metrics(self) -> dict:
         """Per point (dot-free key): D/D₀ and its standard error, Σ/P∞ and its standard error, the
