@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import spsll
+from spsll import plots, tables
 from spsll.physics.agreement import kernel
 from spsll.physics.agreement_dispersion import (calibrated_dispersion, closed_form_curves,
                                                 dispersion_agreement,
@@ -42,6 +43,12 @@ def test_ideal_limit_every_curve_is_the_lattice_formula():
         assert err[m]["gap_error_GHz"][0] == 0.0 and err[m]["stiffness"][0] == pytest.approx(1.0, abs=0.01)
     assert r.metrics()["tess_29_5a_0a"]["calibrated"]["zone_mae_GHz"] == 0.0
     assert r.summary()["closed_form_speedup"] > 1
+    # the book's faces: one table row per point and model, one slider step per point
+    html = tables.dispersion_agreement_table(r)
+    assert html.count("<tr>") == 1 + 3 and "tessellation (29.5a, 0a)" in html
+    assert "worst gap error 0.00 GHz" in tables.dispersion_summary_text(r.summary())
+    fig = plots.curves_slider(r.k, r.curves, r.label, "k", "f", "t")
+    assert len(fig.layout.sliders[0].steps) == 1 and len(fig.data) == len(r.curves)
 
 
 def test_uniform_envelope_is_the_formula_with_scaled_exchange():

@@ -61,6 +61,9 @@ __all__ = ["DISPERSION_MODELS", "uniform_envelope_dispersion", "calibrated_dispe
            "dispersion_agreement"]
 
 DISPERSION_MODELS = ("sps_ll", "mean_field", "calibrated")
+#: bytes of recorded m(t) per chunk that sets the default ``batch_size`` of
+#: :func:`dispersion_agreement` (24 bytes per cell and time sample, as ``spsll.dispersion`` counts)
+_RECORD_BYTES = 1e9
 
 
 def _check_s(s):
@@ -236,7 +239,8 @@ def dispersion_agreement(material, sigma=(), tau=(), site_p=(), *, n_cells=32,
     """Explicit film ensembles and the models' dispersions (module docstring) at tessellation
     points (σ, τ) [m] and site-dilution values p, on n × n films (``n_cells``), R =
     ``n_realisations`` masks per point (seeded).  Each family of runs is one batched
-    :func:`spsll.dispersion` call; ``kw`` go to every call (duration, dt_sample, ...)."""
+    :func:`spsll.dispersion` call; ``kw`` go to every call (duration, dt_sample, ...); the
+    default ``batch_size`` keeps the recorded m(t) of a chunk near 1 GB."""
     material = check_material(material)
     n = positive_int("n_cells", n_cells, low=8)
     R = positive_int("n_realisations", n_realisations)
@@ -244,6 +248,8 @@ def dispersion_agreement(material, sigma=(), tau=(), site_p=(), *, n_cells=32,
     if not pts:
         raise ValueError("give at least one tessellation point (sigma, tau) or one site_p")
     a, grid = material.a, (n, n)
+    n_t = round(kw.get("duration", 10e-12) / kw.get("dt_sample", 10e-15))
+    kw.setdefault("batch_size", int(np.clip(_RECORD_BYTES / (24.0 * n_t * n * n), 1, 128)))
     p = np.array([q[1] for q in pts])
     T = np.array([q[2] for q in pts])
     tess = np.array([q[3] is not None for q in pts])
