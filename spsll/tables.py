@@ -159,3 +159,12 @@ def dispersion_summary_text(summary: dict) -> str:
                         f"worst MAE {summary[m]['worst_half_zone_mae_GHz']:.0f} GHz (half zone), "
                         f"{summary[m]['speedup']:.1f}× cheaper than the ensemble" for m in models)
             + f"; the calibrated closed form: {summary['closed_form_speedup']:.0f}× cheaper.")
+
+
+def stiffness_errors_text(errors: dict, speedup: float) -> str:
+    """One Markdown line of :meth:`AgreementMap.errors`: per model the worst error (and where),
+    the worst above p_c, the worst relative error where D/D₀ ≥ 0.3, and the models' speed-up."""
+    return "; ".join(
+        f"{m}: max error {e['max_abs']:.3f} (at {e['worst_point']}), {e['max_abs_above_pc']:.3f} "
+        f"above p_c, {e['max_rel_where_D_above']:.1%} where D/D₀ ≥ 0.3" for m, e in errors.items()
+    ) + f". Models: {speedup:.0f}× cheaper than the explicit ensembles."

@@ -56,8 +56,13 @@ def _bond_weight(T, a):
     return np.where(T > 0, np.exp(-a / np.where(T > 0, T, 1.0)), 0.0)
 
 
+def _p_c(w):
+    """Percolation threshold interpolated by the bond weight w (module docstring)."""
+    return 0.5 + (P_C_SITE_SQUARE - 0.5) * (1 - w)
+
+
 def _threshold_scaled(p, w):
-    pc = 0.5 + (P_C_SITE_SQUARE - 0.5) * (1 - w)
+    pc = _p_c(w)
     x = np.clip((p - pc) / (1 - pc), 0, 1)
     return x, x * (1 - x)
 
@@ -120,7 +125,7 @@ class AgreementMap:
     ``D``, ``D_se`` (explicit ensembles), ``sigma_over_p`` and ``sigma_over_p_se`` (Σ/P∞ on the
     same masks, largest L), ``excess``, ``excess_se`` (k → 0 intercept of D(k)/D₀ − Σ/P∞),
     ``models`` (dict of (P,) arrays), ``explicit_s`` (seconds per point), ``model_s`` (seconds for
-    all points and models); :meth:`errors` summarises."""
+    all points and models), ``a`` [m] (the cell, for p_c(T)); :meth:`errors` summarises."""
 
     label: list
     p: np.ndarray
@@ -134,6 +139,7 @@ class AgreementMap:
     models: dict
     explicit_s: np.ndarray
     model_s: float
+    a: float = math.nan
 
     @property
     def keys(self) -> list:
@@ -149,12 +155,20 @@ class AgreementMap:
         return {k: {n: float(v[i]) for n, v in names.items()} for i, k in enumerate(self.keys)}
 
     def errors(self, above=0.3):
-        """Per model: max abs(model − D) over points, and max relative error where D ≥ ``above``."""
+        """Per model: max abs(model − D) over points (``max_abs``, at ``worst_point``), over the
+        points above percolation, p > p_c(T) of the kernel (``max_abs_above_pc``; every point
+        when ``a`` is unknown), and max relative error where D ≥ ``above``."""
         big = self.D >= above
-        return {m: {"max_abs": float(np.max(np.abs(v - self.D))),
-                    "max_rel_where_D_above": float(np.max(np.abs(v - self.D)[big] / self.D[big]))
-                    if big.any() else math.nan}
-                for m, v in self.models.items()}
+        up = (self.p > _p_c(_bond_weight(self.T, self.a)) if math.isfinite(self.a)
+              else np.ones(self.p.shape, bool))
+        out = {}
+        for m, v in self.models.items():
+            dev = np.abs(v - self.D)
+            out[m] = {"max_abs": float(np.max(dev)), "worst_point": self.label[int(np.argmax(dev))],
+                      "max_abs_above_pc": float(np.max(dev[up])) if up.any() else math.nan,
+                      "max_rel_where_D_above": float(np.max(dev[big] / self.D[big]))
+                      if big.any() else math.nan}
+        return out
 
 
 def agreement_map(sigma, tau, a, site_p=(), sizes=(32, 48, 64), coarse_sizes=(64, 96, 128),
@@ -185,4 +199,4 @@ def agreement_map(sigma, tau, a, site_p=(), sizes=(32, 48, 64), coarse_sizes=(64
                         sigma_over_p=get(lambda f: f.sigma_over_p[-1]),
                         sigma_over_p_se=get(lambda f: f.sigma_over_p_se[-1]), excess=get(lambda f: f.excess),
                         excess_se=get(lambda f: f.excess_se), models=models,
-                        explicit_s=np.array([r[4] for r in rows]), model_s=model_s)
+                        explicit_s=np.array([r[4] for r in rows]), model_s=model_s, a=a)
