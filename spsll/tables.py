@@ -157,7 +157,7 @@ def dispersion_summary_text(summary: dict) -> str:
             f"{summary['explicit_gap_minus_ideal_GHz']:.3f} GHz. "
             + "; ".join(f"{m}: worst gap error {summary[m]['worst_gap_error_GHz']:.2f} GHz, "
                         f"worst MAE {summary[m]['worst_half_zone_mae_GHz']:.0f} GHz (half zone), "
-                        f"{summary[m]['speedup']:.1f}× cheaper than the ensemble" for m in models)
+                        f"{summary[m]['speedup']:.3g}× cheaper than the ensemble" for m in models)
             + f"; the calibrated closed form: {summary['closed_form_speedup']:.0f}× cheaper.")
 
 

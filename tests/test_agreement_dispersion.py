@@ -39,13 +39,13 @@ def test_ideal_limit_every_curve_is_the_lattice_formula():
         assert np.abs(curve[0] - ref).mean() < TOL_HZ, name
     assert r.s["calibrated"][0] == 1.0 and r.s["mean_field"][0] == 1.0
     err = r.errors()
-    for m in ("sps_ll", "mean_field", "calibrated"):
+    for m in ("sps_ll", "mean_field", "calibrated", "finite_k"):
         assert err[m]["gap_error_GHz"][0] == 0.0 and err[m]["stiffness"][0] == pytest.approx(1.0, abs=0.01)
     assert r.metrics()["tess_29_5a_0a"]["calibrated"]["zone_mae_GHz"] == 0.0
     assert r.summary()["closed_form_speedup"] > 1
     # the book's faces: one table row per point and model, one slider step per point
     html = tables.dispersion_agreement_table(r)
-    assert html.count("<tr>") == 1 + 3 and "tessellation (29.5a, 0a)" in html
+    assert html.count("<tr>") == 1 + 4 and "tessellation (29.5a, 0a)" in html
     assert "worst gap error 0.00 GHz" in tables.dispersion_summary_text(r.summary())
     fig = plots.curves_slider(r.k, r.curves, r.label, "k", "f", "t")
     assert len(fig.layout.sliders[0].steps) == 1 and len(fig.data) == len(r.curves)
@@ -118,3 +118,24 @@ def test_closed_form_curves_are_the_calibrated_solver_run():
     k, cf = closed_form_curves(MAT, p, T, res.k, res.ky)
     _, run = azimuthal_average(res.k, res.ky, res.peak_frequency, A)
     assert cf.shape == (2, k.size) and np.all(np.abs(cf - run).mean(axis=1) < TOL_HZ)
+
+
+def test_finite_k_kernel_limits_and_fit():
+    """s(0) = D/D₀ (the k → 0 kernel), s → 1 for kT ≫ 1, s = D/D₀ at every k for site dilution
+    (T = 0); with c = 0 the curves are the uniform calibrated envelope's; the fit recovers c."""
+    from spsll.physics.agreement_finite_k import finite_k_curves, finite_k_stiffness, fit_crossover
+    p, T = 0.8, 4 * A
+    D = float(kernel(p, T, A))
+    k = np.array([0.0, 1e4 / T])  # c k T = 6e3: 1 − s = (1 − D)/(1 + 3.6e7)
+    np.testing.assert_allclose(finite_k_stiffness(k, p, T, A, crossover=0.6), [D, 1.0], atol=1e-6)
+    assert np.all(finite_k_stiffness(k, 0.8, 0.0, A) == float(kernel(0.8, 0.0, A)))
+    KX, KY = _grid(16)
+    kx = KX[:, 0]
+    ps, Ts = np.array([0.8, 0.7]), np.array([4 * A, 0.0])
+    _, c0 = finite_k_curves(MAT, ps, Ts, kx, kx, crossover=0.0)
+    np.testing.assert_allclose(c0, closed_form_curves(MAT, ps, Ts, kx, kx)[1], rtol=1e-12)
+    _, target = finite_k_curves(MAT, ps, Ts, kx, kx, crossover=0.7)
+    c, mae = fit_crossover(MAT, ps, Ts, kx, kx, target)
+    assert c == pytest.approx(0.7, abs=0.01) and mae < 1e7  # bounded search to xatol 1e-3
+    with pytest.raises(ValueError, match="crossover"):
+        finite_k_stiffness(k, p, T, A, crossover=-1.0)
