@@ -130,10 +130,11 @@ def closed_form_curves(material, p, T, kx, ky, calibration=None):
 
 def ensemble_peaks(material, masks, **kw):
     """Explicit films: peak frequency (P, nx, ny) [Hz] of the realisation-averaged power for
-    masks (P, R, nx, ny) of 0/1, and the result of the last :func:`spsll.dispersion` call.
+    masks (P, R, nx, ny) of 0/1, and the :func:`spsll.dispersion` result (its k, ky, f, stats).
 
-    Every realisation runs the recipe of :func:`spsll.dispersion` with its mask; the power
-    (FFT of m_x) is averaged over the R realisations of each point, then its peak is refined."""
+    All P·R films run in one :func:`spsll.dispersion` call (``kw``: its options), each with its
+    mask; the power (FFT of m_x) is averaged over the R realisations of each point, then its
+    peak is refined."""
     masks = np.asarray(masks)
     if masks.ndim != 4:
         raise ValueError(f"masks must have shape (P, R, nx, ny), got {masks.shape}")
