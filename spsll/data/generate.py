@@ -207,13 +207,19 @@ def compute_chunk(spec: dict, sigma, tau, report=None) -> dict:
     return {"data": data, "axes": {"x": parts[0].x}}
 
 
-def _layout_text(axes, layout):
+def _layout_text(axes, layout, samples):
+    """The ``layout`` attribute: one line per dataset (axes, results, the plan's samples, done)."""
     rows = [f"/{name} {tuple(np.shape(arr))} [{units}] {desc}" for name, (arr, units, desc) in axes.items()]
     rows += [f"/{name} (n, {', '.join(map(str, shape))}) {np.dtype(dt).name} [{units}] {desc}".replace("(n, )", "(n,)")
              for name, (shape, dt, units, desc, _) in layout.items()]
-    rows += ["/sigma (n,) float64 [m] mean material length", "/tau (n,) float64 [m] mean vacancy length",
-             "/done (n_chunks,) bool: samples of chunk k are data only where done[k]"]
+    rows += [f"/{name} (n,) {np.asarray(arr).dtype.name} [{units}] {desc}"
+             for name, (arr, units, desc) in samples.items()]
+    rows += ["/done (n_chunks,) bool: samples of chunk k are data only where done[k]"]
     return "\n".join(rows)
+
+
+#: The plan's per-sample datasets of the 1-D kinds: {name: (units, description)}.
+SIGMA_TAU = {"sigma": ("m", "mean material length sigma"), "tau": ("m", "mean vacancy length tau (0 = ideal)")}
 
 
 class GenerateInterrupted(KeyboardInterrupt):
@@ -230,24 +236,30 @@ class GenerateInterrupted(KeyboardInterrupt):
 
 
 @dataclass
-class _Job:
-    """Everything :func:`generate` derives from its arguments before touching the store."""
+class Job:
+    """Everything a run derives from its arguments before touching the store (every kind).
+
+    ``samples``: the plan's per-sample arrays {name: (array (n,), units, description)}, written
+    at creation and compared on resume; ``compute(spec, *arrays[lo:hi], report=None)`` computes
+    one chunk from them (a module-level function, so that Dask can ship it); ``defaults``: see
+    :func:`spsll.data.store.settings_differences`."""
 
     kind: str
     n: int
     chunk: int
     bounds: list
-    sigma: np.ndarray
-    tau: np.ndarray
+    samples: dict
     spec: dict
     settings: dict
     axes: dict
     layout: dict
     attrs: dict
+    compute: object
+    defaults: dict
 
 
 def _job(kind, n, material, plan, seed, chunk, sigma_range, tau_range, device, dtype, local,
-         options) -> _Job:
+         options) -> Job:
     """Validate the arguments of :func:`generate` and derive the plan, settings and layout."""
     kind = _check_kind(kind)
     if not isinstance(material, Material):
@@ -281,8 +293,10 @@ def _job(kind, n, material, plan, seed, chunk, sigma_range, tau_range, device, d
              "description": f"spsll {kind} dataset: see the 'layout' attribute and spsll.data.store; only "
                             f"samples of chunks with done[k] true are data"}
     attrs.update({f"material_{k}": v for k, v in material.to_dict().items()})
-    return _Job(kind=kind, n=the_plan.n, chunk=int(chunk), bounds=bounds, sigma=sigma, tau=tau, spec=spec,
-                settings=settings, axes=axes, layout=layout, attrs=attrs)
+    samples = {name: (arr, *SIGMA_TAU[name]) for name, arr in (("sigma", sigma), ("tau", tau))}
+    return Job(kind=kind, n=the_plan.n, chunk=int(chunk), bounds=bounds, samples=samples, spec=spec,
+               settings=settings, axes=axes, layout=layout, attrs=attrs, compute=compute_chunk,
+               defaults={"solver": solver_options(kind, {})})
 
 
 def generate(kind, n, out, *, material=FePt, plan="uniform", seed=0, chunk=None, sigma_range=SIGMA_RANGE,
@@ -303,13 +317,25 @@ def generate(kind, n, out, *, material=FePt, plan="uniform", seed=0, chunk=None,
     :class:`GenerateReport`.  Ctrl-C raises :class:`GenerateInterrupted` (done chunks kept).
     """
     t0 = time.perf_counter()
+    local = check_where(dask, workers)
+    job = _job(kind, n, material, plan, seed, chunk, sigma_range, tau_range, device, dtype, local, options)
+    return run_job(job, out, dask=dask, workers=workers, progress=progress, fsync=fsync, t0=t0)
+
+
+def check_where(dask, workers) -> bool:
+    """Validate where a run computes; True when it runs serially in this process."""
     if dask is not None and workers is not None:
         raise ValueError("give either dask (a scheduler address or Client) or workers (a local cluster), not both")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ValueError(f"workers must be an integer >= 1 (local Dask worker processes), got {workers!r}")
-    local = dask is None and workers is None
-    job = _job(kind, n, material, plan, seed, chunk, sigma_range, tau_range, device, dtype, local, options)
-    if not local:
+    return dask is None and workers is None
+
+
+def run_job(job: Job, out, *, dask=None, workers=None, progress=True, fsync=True, t0=None) -> GenerateReport:
+    """Create or resume the store ``out`` of ``job`` under its lock and compute its missing chunks
+    (serially, or on Dask: ``dask``/``workers`` as in :func:`generate`).  Every kind's run."""
+    t0 = time.perf_counter() if t0 is None else t0
+    if not check_where(dask, workers):
         distributed_module()  # the missing extra is named before the store is created
     out = prepare_output(out)
     count = {"done": 0, "computed": 0}
@@ -324,18 +350,20 @@ def generate(kind, n, out, *, material=FePt, plan="uniform", seed=0, chunk=None,
                           seconds=time.perf_counter() - t0)
 
 
-def _fill(out, job: _Job, count: dict, dask, workers, progress, fsync):
+def _fill(out, job: Job, count: dict, dask, workers, progress, fsync):
     """Create the store if needed (under the lock), check it, and compute its missing chunks."""
     created = not os.path.exists(out)
     if created:
-        create_store(out, kind=job.kind, sigma=job.sigma, tau=job.tau, chunk=job.chunk, axes=job.axes,
+        create_store(out, kind=job.kind, samples=job.samples, chunk=job.chunk, axes=job.axes,
                      per_sample=job.layout, attrs=job.attrs, settings=job.settings,
-                     layout_text=_layout_text(job.axes, job.layout))
+                     layout_text=_layout_text(job.axes, job.layout, job.samples))
     f = open_store(out, "r+")
+    arrays = [arr for arr, _, _ in job.samples.values()]
     try:
-        check_settings(f, job.settings, out, defaults={"solver": solver_options(job.kind, {})})
-        if not (np.array_equal(f["sigma"][...], job.sigma) and np.array_equal(f["tau"][...], job.tau)):
-            raise StoreError(f"{out}: the stored (sigma, tau) differ from the plan of its own settings")
+        check_settings(f, job.settings, out, defaults=job.defaults)
+        for name, (arr, _, _) in job.samples.items():
+            if not np.array_equal(f[name][...], arr, equal_nan=True):
+                raise StoreError(f"{out}: {name}: the stored plan differs from the plan of its own settings")
         done = f["done"][...]
         pending = [k for k in range(len(job.bounds)) if not done[k]]
         count["done"] = len(job.bounds) - len(pending)
@@ -360,11 +388,11 @@ def _fill(out, job: _Job, count: dict, dask, workers, progress, fsync):
             if serial:
                 for k in pending:
                     lo, hi = job.bounds[k]
-                    write(k, compute_chunk(job.spec, job.sigma[lo:hi], job.tau[lo:hi], report=bar.update))
+                    write(k, job.compute(job.spec, *(a[lo:hi] for a in arrays), report=bar.update))
             elif pending:
                 client, owned = client_for(dask, workers)
                 try:
-                    run_chunks(client, compute_chunk, job.spec, job.sigma, job.tau, job.bounds, pending, write)
+                    run_chunks(client, job.compute, job.spec, arrays, job.bounds, pending, write)
                 finally:
                     for obj in owned:
                         obj.close()
