@@ -1,15 +1,16 @@
-"""2-D stores (kind film_stiffness): the agreement map's ensembles through the generate pipeline.
+"""2-D stores (film_stiffness): the agreement map's ensembles through spsll generate.
 
 The store's numbers are checked against an independent path (the in-process
-``agreement_map`` and the masks of ``spsll.physics.defects2d``); resume after SIGKILL, the
-local Dask cluster and ``--workers`` against an uninterrupted serial run, bit for bit.
+``agreement_map`` and the masks of ``spsll.physics.defects2d``); resume after SIGKILL,
+the local Dask cluster and ``--workers`` against an uninterrupted serial run, bit for
+bit.
 """
+import importlib.util
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 
 import h5py
@@ -18,9 +19,11 @@ import pytest
 
 import spsll
 from spsll.cli import EXIT_STORE, EXIT_USAGE, exit_status as run
-from spsll.data.film_ensembles import StoreEnsembles, agreement_map_from_store, store_fits
+from spsll.data.film_ensembles import (StoreEnsembles, agreement_map_from_store,
+                                       store_fits)
 from spsll.data.film_stiffness import generate_film_stiffness
-from spsll.data.store import StoreError, StoreLockedError, StoreMismatchError, read_store
+from spsll.data.store import (StoreError, StoreLockedError, StoreMismatchError,
+                              read_store)
 from spsll.physics.agreement import agreement_map
 from spsll.physics.defects2d import site_dilution_masks, tessellation_masks
 from spsll.physics.stiffness import finite_k_stiffness
@@ -28,17 +31,22 @@ from spsll.units import NM
 from test_generate import assert_same_store
 
 A = spsll.FePt.a
-# Two tessellation points (T = 0.70a fine, T = 3.0a coarse: coarse_sizes) and one site dilution;
-# in nm as the command line takes them, so that CLI and Python runs share the plan exactly.
+# Two tessellation points (T = 0.70a: sizes; T = 3.0a: coarse_sizes) and one site
+# dilution; in nm as the command line takes them: CLI and Python share the plan exactly.
 SIGMA_NM, TAU_NM, SITE = (1.58309, 4.068), (0.27798, 1.356), (0.9,)
 SIGMA, TAU = np.array(SIGMA_NM) * NM, np.array(TAU_NM) * NM
-TESS_ARGS = [x for s, t in zip(SIGMA_NM, TAU_NM) for x in ("--tessellation-nm", str(s), str(t))]
+TESS_ARGS = [x for s, t in zip(SIGMA_NM, TAU_NM)
+             for x in ("--tessellation-nm", str(s), str(t))]
 PLAN = dict(sizes=(8, 12), coarse_sizes=(12, 16), n_realisations=4, seed=5)
 # 3 points x 2 sizes x 20 = 120 masks of 8-16 cells (about 20 ms each), 60 chunks of 2
 KILL = dict(sizes=(8, 12), coarse_sizes=(12, 16), n_realisations=20, seed=1, chunk=2)
-CLI_KILL = ["generate", "film_stiffness", *TESS_ARGS, "--site-p", "0.9", "--sizes", "8", "12",
-            "--coarse-sizes", "12", "16", "--realisations", "20", "--seed", "1", "--chunk", "2",
-            "--no-progress"]
+CLI_KILL = ["generate", "film_stiffness", *TESS_ARGS, "--site-p", "0.9", "--sizes", "8",
+            "12", "--coarse-sizes", "12", "16", "--realisations", "20", "--seed", "1",
+            "--chunk", "2", "--no-progress"]
+# the small store's plan on the command line
+CLI_SMALL = ["generate", "film_stiffness", "--no-progress", "--seed", "5", "--site-p",
+             "0.9", "--sizes", "8", "12", "--coarse-sizes", "12", "16",
+             "--realisations", "4", "--chunk", "3"]
 KILL_POINTS = (SIGMA, TAU, SITE)
 
 
@@ -60,7 +68,8 @@ def test_store_reduces_to_the_in_process_agreement_map_bit_for_bit(small):
     want = agreement_map(SIGMA, TAU, A, site_p=SITE, n_cells=16, **PLAN)
     got = agreement_map_from_store(small, n_cells=16)
     assert got.label == want.label
-    for name in ("p", "T", "D", "D_se", "sigma_over_p", "sigma_over_p_se", "excess", "excess_se"):
+    for name in ("p", "T", "D", "D_se", "sigma_over_p", "sigma_over_p_se", "excess",
+                 "excess_se"):
         assert np.array_equal(getattr(got, name), getattr(want, name)), name
     for name, v in want.models.items():
         assert np.array_equal(got.models[name], v), name
@@ -69,14 +78,16 @@ def test_store_reduces_to_the_in_process_agreement_map_bit_for_bit(small):
 
 
 def test_each_sample_is_the_mask_the_physics_layer_draws(small):
-    """Sample (point, L, r) is finite_k_stiffness of realisation r of the physics layer's own
-    ensemble generators (tessellation_masks / site_dilution_masks with seed + L)."""
+    """Sample (point, L, r) is finite_k_stiffness of realisation r of the physics
+    layer's own generators (tessellation_masks / site_dilution_masks with seed + L)."""
     data, info = read_store(small)
     assert info["n_done"] == info["n"] == (2 + 2 + 2) * 4
     for i in (0, 9, 21):  # tessellation fine, tessellation coarse, site dilution
-        L, r, seed = int(data["size"][i]), int(data["realisation"][i]), PLAN["seed"] + int(data["size"][i])
+        L, r = int(data["size"][i]), int(data["realisation"][i])
+        seed = PLAN["seed"] + L
         if data["family"][i] == 0:
-            mask = tessellation_masks(data["sigma"][i], data["tau"][i], (L, L), A, r + 1, seed)[0, r]
+            s, t = data["sigma"][i], data["tau"][i]
+            mask = tessellation_masks(s, t, (L, L), A, r + 1, seed)[0, r]
         else:
             mask = site_dilution_masks(data["p"][i], (L, L), r + 1, seed)[0, r]
         want = finite_k_stiffness(mask)
@@ -86,12 +97,15 @@ def test_each_sample_is_the_mask_the_physics_layer_draws(small):
 
 def test_rerun_is_a_no_op_and_other_settings_are_refused_by_name(small):
     before = open(small, "rb").read()
-    rep = generate_film_stiffness(small, SIGMA, TAU, SITE, chunk=3, progress=False, **PLAN)
+    kw = dict(PLAN, chunk=3, progress=False)
+    rep = generate_film_stiffness(small, SIGMA, TAU, SITE, **kw)
     assert rep.computed == 0 and rep.skipped == rep.n_chunks
-    for change, setting in ((dict(seed=6), "plan.seed"), (dict(sizes=(8, 16)), "plan.sizes"),
-                            (dict(n_realisations=5), "plan.n_realisations")):
+    for change, setting in ((dict(seed=6), "plan.seed"),
+                            (dict(sizes=(8, 16)), "plan.sizes"),
+                            (dict(n_realisations=5), "plan.n_realisations"),
+                            (dict(chunk=4), "chunk")):
         with pytest.raises(StoreMismatchError, match=setting.replace(".", r"\.")):
-            generate_film_stiffness(small, SIGMA, TAU, SITE, chunk=3, progress=False, **{**PLAN, **change})
+            generate_film_stiffness(small, SIGMA, TAU, SITE, **{**kw, **change})
     assert open(small, "rb").read() == before
 
 
@@ -107,7 +121,8 @@ def test_store_ensembles_refuse_what_the_store_was_not_computed_with(small):
 
 def test_sigkill_mid_run_then_rerun_equals_uninterrupted_run(tmp_path, kill_ref):
     p = str(tmp_path / "killed.h5")
-    proc = subprocess.Popen([sys.executable, "-m", "spsll", *CLI_KILL, "--out", p], stderr=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-m", "spsll", *CLI_KILL, "--out", p],
+                            stderr=subprocess.PIPE)
     done = 0
     try:
         deadline = time.time() + 60
@@ -119,7 +134,8 @@ def test_sigkill_mid_run_then_rerun_equals_uninterrupted_run(tmp_path, kill_ref)
                     break
             time.sleep(0.01)
         assert proc.poll() is None, proc.stderr.read().decode()
-        with pytest.raises(StoreLockedError, match=str(proc.pid)):  # a second run is refused
+        # a second run is refused
+        with pytest.raises(StoreLockedError, match=str(proc.pid)):
             generate_film_stiffness(p, *KILL_POINTS, progress=False, **KILL)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -130,24 +146,24 @@ def test_sigkill_mid_run_then_rerun_equals_uninterrupted_run(tmp_path, kill_ref)
     with h5py.File(p, "r") as f:
         done, n_chunks = int(f["done"][...].sum()), f["done"].size
     assert 3 <= done < n_chunks // 2, "the kill came too late to test a resume"
+    q = str(tmp_path / "killed_copy.h5")
+    shutil.copy(p, q)
     rep = generate_film_stiffness(p, *KILL_POINTS, progress=False, **KILL)
     assert rep.skipped == done and rep.computed == n_chunks - done
-    assert_same_store(p, kill_ref)  # the CLI (nm) and Python (m) runs and the resume agree
+    assert_same_store(p, kill_ref)  # CLI (nm) and Python (m) runs and the resume agree
+    if importlib.util.find_spec("distributed"):  # the same resume on worker processes
+        assert run(CLI_KILL + ["--out", q, "--workers", "2"]) == 0
+        assert_same_store(q, kill_ref)
 
 
-def test_workers_and_dask_write_the_serial_store_bit_for_bit(tmp_path, small):
+def test_dask_writes_the_serial_store_bit_for_bit(tmp_path, small):
+    """A scheduler address, as a cluster's (--workers: in the SIGKILL test above)."""
     distributed = pytest.importorskip("distributed")
-    p = str(tmp_path / "workers.h5")
-    argv = ["generate", "film_stiffness", "--out", p, "--no-progress", "--seed", "5", "--site-p", "0.9",
-            *TESS_ARGS, "--sizes", "8", "12", "--coarse-sizes", "12", "16", "--realisations", "4",
-            "--chunk", "3", "--workers", "2"]
-    assert run(argv) == 0
-    assert_same_store(p, small)
     q = str(tmp_path / "dask.h5")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster:
-        generate_film_stiffness(q, SIGMA, TAU, SITE, progress=False, chunk=3, dask=cluster.scheduler_address,
-                                **PLAN)
+        generate_film_stiffness(q, SIGMA, TAU, SITE, progress=False, chunk=3,
+                                dask=cluster.scheduler_address, **PLAN)
     assert_same_store(q, small)
 
 
@@ -167,7 +183,7 @@ def _row(name, row, value):
     return _set(name, fn)
 
 
-# (case, edit, field the StoreError names, words); rows: 0 tessellation, 16 site dilution
+# (case, edit, field the StoreError names, words); row 0 tessellation, 16 site dilution
 CRAFTED = [
     ("family 2", _row("family", 0, 2), "family", "0 (tessellation) or 1"),
     ("site p 1.5", _row("p", 16, 1.5), "p", "(0, 1]"),
@@ -181,7 +197,8 @@ CRAFTED = [
 
 
 @pytest.mark.parametrize("case,edit,field,words", CRAFTED, ids=[c[0] for c in CRAFTED])
-def test_crafted_2d_store_is_refused_naming_the_field(small, tmp_path, capsys, case, edit, field, words):
+def test_crafted_2d_store_is_refused_naming_the_field(small, tmp_path, capsys, case,
+                                                      edit, field, words):
     p = tmp_path / "crafted.h5"
     shutil.copy(small, p)
     with h5py.File(p, "r+") as f:
@@ -191,32 +208,35 @@ def test_crafted_2d_store_is_refused_naming_the_field(small, tmp_path, capsys, c
         with pytest.raises(StoreError) as e:
             read(p)
         assert f": {field}:" in str(e.value) and words in str(e.value), str(e.value)
-    argv = ["generate", "film_stiffness", "--out", str(p), "--no-progress", "--seed", "5", "--site-p", "0.9",
-            "--sizes", "8", "12", "--coarse-sizes", "12", "16", "--realisations", "4", "--chunk", "3"]
-    assert run(argv) == EXIT_STORE
+    assert run(CLI_SMALL + TESS_ARGS + ["--out", str(p)]) == EXIT_STORE
     err = capsys.readouterr().err
-    assert err.startswith("spsll: error:") and f": {field}:" in err and "Traceback" not in err
+    assert err.startswith("spsll: error:") and f": {field}:" in err
+    assert "Traceback" not in err
     assert p.read_bytes() == before
 
 
 BAD = [
     (["--site-p", "0.9", "--sizes", "2", "12"], "sizes must be an integer >= 3"),
     (["--site-p", "0.9", "--sizes", "12"], "sizes must list at least two film sides"),
-    (["--site-p", "0.9", "--sizes", "12", "12"], "sizes must hold at least two different"),
-    (["--site-p", "0.9", "--coarse-sizes", "2", "8"], "coarse_sizes must be an integer >= 3"),
+    (["--site-p", "0.9", "--sizes", "12", "12"], "sizes must hold at least two"),
+    (["--site-p", "0.9", "--coarse-sizes", "2", "8"],
+     "coarse_sizes must be an integer >= 3"),
     (["--site-p", "0"], "site_p must list material fractions p in (0, 1]"),
     (["--site-p", "1.5"], "site_p must list material fractions p in (0, 1]"),
-    (["--site-p", "0.9", "--realisations", "2"], "n_realisations must be an integer >= 3"),
+    (["--site-p", "0.9", "--realisations", "2"],
+     "n_realisations must be an integer >= 3"),
     (["--tessellation-nm", "-1", "0.3"], "sigma must be > 0 m"),
-    (["--sizes", "8", "12"], "give at least one tessellation point (sigma, tau) or one site_p"),
+    (["--sizes", "8", "12"], "give at least one tessellation point (sigma, tau)"),
     (["--site-p", "0.9", "--workers", "0"], "workers must be an integer >= 1"),
 ]
 
 
 @pytest.mark.parametrize("args,words", BAD, ids=[b[1][:30] for b in BAD])
-def test_bad_input_is_a_named_usage_error_and_writes_nothing(tmp_path, capsys, args, words):
-    out = tmp_path / "x.h5"
-    assert run(["generate", "film_stiffness", "--out", str(out), "--no-progress", *args]) == EXIT_USAGE
+def test_bad_input_is_a_named_usage_error_and_writes_nothing(tmp_path, capsys, args,
+                                                             words):
+    out = str(tmp_path / "x.h5")
+    argv = ["generate", "film_stiffness", "--no-progress", "--out", out]
+    assert run(argv + args) == EXIT_USAGE
     err = capsys.readouterr().err
     assert err.startswith("spsll: error:") and words in err, err
     assert os.listdir(tmp_path) == []

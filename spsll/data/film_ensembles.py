@@ -1,16 +1,17 @@
-"""Reduce a ``film_stiffness`` store (:mod:`spsll.data.film_stiffness`) to the agreement map.
+"""Reduce a ``film_stiffness`` store to the agreement map.
 
 ::
 
     from spsll.data.film_ensembles import agreement_map_from_store
     m = agreement_map_from_store("film.h5", n_cells=32)   # an AgreementMap
 
-Per point and film side L, the store's rows (ratio, P∞, Σ) of the realisations, in order,
-are what :func:`spsll.physics.stiffness.extrapolated_stiffness` computes from the masks, so
-the fit over L (:func:`spsll.physics.stiffness.stiffness_fit`) is the in-process fit, value
+Per point and film side L, the store's rows (ratio, P∞, Σ) of the realisations
+(:mod:`spsll.data.film_stiffness`), in order, are what
+:func:`spsll.physics.stiffness.extrapolated_stiffness` computes from the masks, so the
+fit over L (:func:`spsll.physics.stiffness.stiffness_fit`) is the in-process fit, value
 for value.  :class:`StoreEnsembles` hands these fits to
-:func:`spsll.physics.agreement.agreement_map` (``ensembles=``), which adds the labels and
-the models as for ensembles computed in-process.
+:func:`spsll.physics.agreement.agreement_map` (``ensembles=``), which adds the labels
+and the models as for ensembles computed in-process.
 """
 from __future__ import annotations
 
@@ -28,15 +29,17 @@ def store_fits(path) -> tuple[list, dict]:
     """(points, info): one dict per map point, in the store's order, with ``family``
     ("tessellation" or "site"), ``sigma``, ``tau`` [m] (NaN for site dilution), ``p``,
     ``sizes`` and the ``fit`` (:class:`~spsll.physics.stiffness.StiffnessFit`); info as
-    :func:`spsll.data.store.read_store`.  An incomplete store is refused, saying how many
-    samples are missing."""
+    :func:`spsll.data.store.read_store`.  An incomplete store is refused, saying how
+    many samples are missing."""
     data, info = read_store(path)
     if info["kind"] != "film_stiffness":
-        raise ValueError(f"{path} holds {info['kind']}; a film_stiffness store is needed")
+        raise ValueError(f"{path} holds {info['kind']}; "
+                         "a film_stiffness store is needed")
     missing = int(info["n"]) - info["n_done"]
     if missing:
-        raise ValueError(f"{path} is incomplete ({missing} of {info['n']} samples missing); "
-                         f"rerun its spsll generate film_stiffness command to finish it")
+        raise ValueError(f"{path} is incomplete ({missing} of {info['n']} samples "
+                         "missing); rerun its spsll generate film_stiffness command "
+                         "to finish it")
     points = []
     for j in np.unique(data["point"]):
         sel = np.flatnonzero(data["point"] == j)
@@ -51,13 +54,14 @@ def store_fits(path) -> tuple[list, dict]:
 
 
 class StoreEnsembles:
-    """The fits of a complete film_stiffness store, for ``agreement_map(ensembles=...)``.
+    """The fits of a complete film_stiffness store for ``agreement_map(ensembles=)``.
 
     :meth:`tessellation` and :meth:`site` take the arguments of
     :func:`~spsll.physics.stiffness.tessellation_stiffness` and
     :func:`~spsll.physics.stiffness.site_dilution_stiffness` and return the stored fits.
-    Asking for a point, sizes, lattice constant, realisation count or seed that the store
-    was not computed with is a KeyError or ValueError naming it (never a recomputation)."""
+    Asking for a point, sizes, lattice constant, realisation count or seed that the
+    store was not computed with is a KeyError or ValueError naming it (it never
+    recomputes)."""
 
     def __init__(self, path):
         self.path = str(path)
@@ -66,9 +70,9 @@ class StoreEnsembles:
         self.a = float(info["a_m"])
 
     def _check(self, a, n_realisations, seed):
-        for name, want, have in (("a", a, self.a),
-                                 ("n_realisations", n_realisations, self.plan["n_realisations"]),
-                                 ("seed", seed, self.plan["seed"])):
+        R = self.plan["n_realisations"]
+        for name, want, have in (("a", a, self.a), ("seed", seed, self.plan["seed"]),
+                                 ("n_realisations", n_realisations, R)):
             if want != have:
                 raise ValueError(f"{self.path} was computed with {name} = {have!r}, "
                                  f"the map asks {want!r}")
@@ -95,10 +99,11 @@ class StoreEnsembles:
 
 
 def agreement_map_from_store(path, n_cells=64, calibration=None):
-    """:func:`spsll.physics.agreement.agreement_map` of the points, sizes, realisations and
-    seed of the store ``path``, its explicit ensembles read from the store (``explicit_s``
-    is then the seconds to look a point up, not to compute it).  ``n_cells``,
-    ``calibration``: as agreement_map.  The map needs at least one tessellation point."""
+    """:func:`spsll.physics.agreement.agreement_map` of the points, sizes, realisations
+    and seed of the store ``path``, its explicit ensembles read from the store
+    (``explicit_s`` is then the seconds to look a point up, not to compute it).
+    ``n_cells``, ``calibration``: as agreement_map.  The map needs at least one
+    tessellation point."""
     ens = StoreEnsembles(path)
     plan = ens.plan
     if not plan["sigma"]:

@@ -1,4 +1,4 @@
-"""The explicit 2-D ensembles of the agreement map as a resumable store (``film_stiffness``).
+"""The 2-D ensembles of the agreement map as a resumable store, ``film_stiffness``.
 
 Python::
 
@@ -13,13 +13,14 @@ Command line (the same options; lengths in nm)::
 
 The plan is the map's grid, not a random draw: the points are the tessellation pairs
 (σ, τ) [m] (family 0), then the site-dilution fractions p (family 1).  A point's film
-sides L are ``sizes``, or ``coarse_sizes`` for a tessellation with T = στ/(σ+τ) > 2a (the
-rule of :func:`spsll.physics.agreement.agreement_map`).  One sample is one L × L mask,
-realisation r of one point, in the order point, L (ascending), r.  The mask draws from
-``numpy.random.default_rng([seed + L, r])``: :func:`spsll.physics.defects2d.tessellation`
-with p = σ/(σ+τ) and T, or ``rng.random((L, L)) < p``.  These are the masks of
-:func:`spsll.physics.stiffness.tessellation_stiffness` and ``site_dilution_stiffness`` for
-the same seed, so a store reduces to the in-process map's numbers bit for bit
+sides L are ``sizes``, or ``coarse_sizes`` for a tessellation with T = στ/(σ+τ) > 2a
+(the rule of :func:`spsll.physics.agreement.agreement_map`).  One sample is one L × L
+mask, realisation r of one point, in the order point, L (ascending), r.  The mask draws
+from ``numpy.random.default_rng([seed + L, r])``:
+:func:`spsll.physics.defects2d.tessellation` with p = σ/(σ+τ) and T, or
+``rng.random((L, L)) < p``.  These are the masks of
+:func:`spsll.physics.stiffness.tessellation_stiffness` and ``site_dilution_stiffness``
+for the same seed, so a store reduces to the in-process map's numbers bit for bit
 (:mod:`spsll.data.film_ensembles`).  Per sample the store holds the three numbers of
 :func:`spsll.physics.stiffness.finite_k_stiffness`: D(k)/D₀ at k = 2π/(L a) (``ratio``,
 NaN when nothing spans), P∞ (``p_inf``) and the conductivity Σ (``conductivity``).
@@ -63,7 +64,7 @@ COARSE_T = 2
 _RESULTS = {
     "ratio": ("1", "D(k)/D0 at k = 2 pi/(L a), NaN when nothing spans"),
     "p_inf": ("1", "P_inf: fraction of the cells in the spanning cluster"),
-    "conductivity": ("1", "Sigma: effective conductivity in bond units (1 = full lattice)"),
+    "conductivity": ("1", "Sigma: conductivity in bond units (1: no vacancy)"),
 }
 _SAMPLES = {
     "point": ("", "index of the map point (tessellations first, then site dilution)"),
@@ -80,17 +81,21 @@ _DTYPES = (np.int64, np.int8, np.float64, np.float64, np.float64, np.int64, np.i
 def _sizes(name, sizes) -> list:
     """Two or more distinct film sides >= 3 cells, ascending."""
     if np.ndim(sizes) != 1 or len(sizes) < 2:
-        raise ValueError(f"{name} must list at least two film sides L (cells), got {sizes!r}")
+        raise ValueError(f"{name} must list at least two film sides L, got {sizes!r}")
     out = sorted({positive_int(name, L, low=3) for L in sizes})
     if len(out) < 2:
-        raise ValueError(f"{name} must hold at least two different film sides L, got {sizes!r}")
+        raise ValueError(f"{name} must hold at least two different film sides L, "
+                         f"got {sizes!r}")
     return out
 
 
 def _site_p(site_p) -> list:
-    p = np.atleast_1d(np.asarray(site_p, dtype=float)) if np.size(site_p) else np.zeros(0)
+    p = np.zeros(0)
+    if np.size(site_p):
+        p = np.atleast_1d(np.asarray(site_p, dtype=float))
     if p.ndim != 1 or not np.all(np.isfinite(p) & (p > 0) & (p <= 1)):
-        raise ValueError(f"site_p must list material fractions p in (0, 1], got {site_p!r}")
+        raise ValueError("site_p must list material fractions p in (0, 1], "
+                         f"got {site_p!r}")
     return p.tolist()
 
 
@@ -104,13 +109,16 @@ def film_plan(sigma=(), tau=(), site_p=(), *, a, sizes, coarse_sizes, n_realisat
         s = t = np.zeros(0)
     ps = _site_p(site_p)
     if s.size + len(ps) == 0:
-        raise ValueError("give at least one tessellation point (sigma, tau) or one site_p")
+        raise ValueError("give at least one tessellation point (sigma, tau) "
+                         "or one site_p")
     sizes, coarse = _sizes("sizes", sizes), _sizes("coarse_sizes", coarse_sizes)
-    R = positive_int("n_realisations", n_realisations, low=3)  # the fit needs 3 spanning
+    # the fit needs 3 spanning masks per size
+    R = positive_int("n_realisations", n_realisations, low=3)
     seed = check_seed(seed)
     top = max(sizes + coarse)
     if seed + top >= SEED_MAX:
-        raise ValueError(f"seed must be below 2**63 - {top} (L is added to it), got {seed}")
+        raise ValueError(f"seed must be below 2**63 - {top} (L is added to it), "
+                         f"got {seed}")
     points = [(0, si, ti, si / (si + ti), coarse if si * ti / (si + ti) > COARSE_T * a
                else sizes) for si, ti in zip(s, t)]
     points += [(1, math.nan, math.nan, p, sizes) for p in ps]
@@ -118,17 +126,19 @@ def film_plan(sigma=(), tau=(), site_p=(), *, a, sizes, coarse_sizes, n_realisat
             for L in Ls for r in range(R)]
     cols = zip(_SAMPLES, zip(*rows), _DTYPES)
     out = {name: np.array(col, dtype=dt) for name, col, dt in cols}
-    out["settings"] = {"sigma": s.tolist(), "tau": t.tolist(), "site_p": ps, "sizes": sizes,
-                       "coarse_sizes": coarse, "coarse_above_T_over_a": COARSE_T,
+    out["settings"] = {"sigma": s.tolist(), "tau": t.tolist(), "site_p": ps,
+                       "sizes": sizes, "coarse_sizes": coarse,
+                       "coarse_above_T_over_a": COARSE_T,
                        "n_realisations": R, "seed": seed}
     return out
 
 
 def film_mask(family, sigma, tau, p, L, r, a, seed) -> np.ndarray:
-    """Mask (L, L) int8 of realisation r: the one :mod:`spsll.physics.stiffness` draws."""
+    """Mask (L, L) int8 of realisation r: as :mod:`spsll.physics.stiffness` draws it."""
     L, rng = int(L), np.random.default_rng([seed + int(L), int(r)])
     if family == 0:
-        return tessellation(sigma / (sigma + tau), sigma * tau / (sigma + tau), (L, L), a, rng)
+        p, T = sigma / (sigma + tau), sigma * tau / (sigma + tau)
+        return tessellation(p, T, (L, L), a, rng)
     return (rng.random((L, L)) < p).astype(np.int8)
 
 
@@ -150,25 +160,30 @@ def compute_film_chunk(spec, point, family, sigma, tau, p, size, realisation,
 
 def _attrs(settings, material) -> dict:
     mat = material.to_dict()
-    attrs = {"seed": settings["seed"], "a_m": material.a, "material_json": json.dumps(mat),
+    units = {k: v[0] for k, v in {**_SAMPLES, **_RESULTS}.items()}
+    attrs = {"seed": settings["seed"], "a_m": material.a,
+             "material_json": json.dumps(mat),
              "plan_json": json.dumps(settings, sort_keys=True),
-             "units_json": json.dumps({k: v[0] for k, v in {**_SAMPLES, **_RESULTS}.items()}),
-             "spsll_version": __version__, "numpy_version": np.__version__,
-             "h5py_version": h5py.__version__, "python_version": platform.python_version(),
-             "description": "spsll film_stiffness store: finite-k stiffness, P_inf and Sigma "
-                            "of one 2-D mask per sample; see the 'layout' attribute and "
-                            "spsll.data.film_stiffness; only chunks with done[k] are data"}
+             "units_json": json.dumps(units), "spsll_version": __version__,
+             "numpy_version": np.__version__, "h5py_version": h5py.__version__,
+             "python_version": platform.python_version(),
+             "description": "spsll film_stiffness store: finite-k stiffness, P_inf "
+                            "and Sigma of one 2-D mask per sample; see the 'layout' "
+                            "attribute and spsll.data.film_stiffness; only chunks "
+                            "with done[k] are data"}
     attrs.update({f"material_{k}": v for k, v in mat.items()})
     return attrs
 
 
 def film_job(sigma=(), tau=(), site_p=(), *, material=FePt, sizes=(32, 48, 64),
              coarse_sizes=(64, 96, 128), n_realisations=16, seed=0, chunk=None) -> Job:
-    """Validate the arguments of :func:`generate_film_stiffness`; derive its :class:`Job`."""
+    """Validate the arguments of :func:`generate_film_stiffness`; its :class:`Job`."""
     if not isinstance(material, Material):
-        raise TypeError(f"material must be a spsll.Material, got {type(material).__name__}")
-    plan = film_plan(sigma, tau, site_p, a=material.a, sizes=sizes, coarse_sizes=coarse_sizes,
-                     n_realisations=n_realisations, seed=seed)
+        raise TypeError("material must be a spsll.Material, "
+                        f"got {type(material).__name__}")
+    plan = film_plan(sigma, tau, site_p, a=material.a, sizes=sizes,
+                     coarse_sizes=coarse_sizes, n_realisations=n_realisations,
+                     seed=seed)
     settings = plan.pop("settings")
     n = plan["point"].size
     chunk = DEFAULT_CHUNK if chunk is None else chunk
@@ -176,23 +191,25 @@ def film_job(sigma=(), tau=(), site_p=(), *, material=FePt, sizes=(32, 48, 64),
     chunk = min(int(chunk), n)
     stored = {"format_version": 1, "kind": KIND, "spsll_version": __version__,
               "plan": settings, "chunk": chunk, "material": material.to_dict()}
-    layout = {k: ((), np.float64, units, desc, True) for k, (units, desc) in _RESULTS.items()}
+    layout = {k: ((), np.float64, *v, True) for k, v in _RESULTS.items()}
     return Job(kind=KIND, n=n, chunk=chunk, bounds=bounds,
                samples={name: (plan[name], *_SAMPLES[name]) for name in _SAMPLES},
                spec={"kind": KIND, "a": material.a, "seed": settings["seed"]},
-               settings=stored, axes={}, layout=layout, attrs=_attrs(settings, material),
-               compute=compute_film_chunk, defaults={})
+               settings=stored, axes={}, layout=layout,
+               attrs=_attrs(settings, material), compute=compute_film_chunk,
+               defaults={})
 
 
 def generate_film_stiffness(out, sigma=(), tau=(), site_p=(), *, material=FePt,
-                            sizes=(32, 48, 64), coarse_sizes=(64, 96, 128), n_realisations=16,
-                            seed=0, chunk=None, dask=None, workers=None, progress=True,
-                            fsync=True) -> GenerateReport:
+                            sizes=(32, 48, 64), coarse_sizes=(64, 96, 128),
+                            n_realisations=16, seed=0, chunk=None, dask=None,
+                            workers=None, progress=True, fsync=True) -> GenerateReport:
     """Compute the explicit ensembles of an agreement map into the store ``out``.
 
-    sigma, tau [m]: tessellation points; site_p: site-dilution fractions in (0, 1]; sizes,
-    coarse_sizes, n_realisations, seed: as :func:`spsll.physics.agreement.agreement_map`
-    (its lattice constant a is ``material.a``).  chunk: samples per chunk (default 16).
+    sigma, tau [m]: tessellation points; site_p: site-dilution fractions in (0, 1];
+    sizes, coarse_sizes, n_realisations, seed: as
+    :func:`spsll.physics.agreement.agreement_map` (its lattice constant a is
+    ``material.a``).  chunk: samples per chunk (default 16).
     dask, workers, progress, fsync: as :func:`spsll.data.generate.generate`.  Resumes an
     existing store of the same settings; returns a :class:`GenerateReport`.
     """

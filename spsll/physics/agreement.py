@@ -149,10 +149,11 @@ def agreement_map(sigma, tau, a, site_p=(), sizes=(32, 48, 64), coarse_sizes=(64
     """Explicit stiffness and models over tessellation points (σ, τ) [m] and site-dilution values p.
 
     Tessellations with T > 2a use ``coarse_sizes`` (the finite-k excess decays like (kT)²).
-    ``ensembles``: where the explicit fits come from; None computes them here, or an object with
-    the signatures of :func:`tessellation_stiffness` and :func:`site_dilution_stiffness` as methods
-    ``tessellation`` and ``site`` (e.g. :class:`spsll.data.film_ensembles.StoreEnsembles`, the
-    ensembles of a ``spsll generate film_stiffness`` store); ``explicit_s`` then times the lookup.
+    ``ensembles``: where the explicit fits come from.  None computes them here; else an
+    object whose methods ``tessellation`` and ``site`` take the arguments of
+    :func:`tessellation_stiffness` and :func:`site_dilution_stiffness` and return fits, e.g.
+    :class:`spsll.data.film_ensembles.StoreEnsembles` (the ensembles of a
+    ``spsll generate film_stiffness`` store); ``explicit_s`` then times the lookup.
     """
     tess_fits = tessellation_stiffness if ensembles is None else ensembles.tessellation
     site_fits = site_dilution_stiffness if ensembles is None else ensembles.site
