@@ -119,32 +119,35 @@ def test_store_ensembles_refuse_what_the_store_was_not_computed_with(small):
         ens.site([0.9], (8, 16), PLAN["n_realisations"], PLAN["seed"])
 
 
+def _chunks_done(path) -> int:
+    """Chunks marked done in a store that a run may be writing (0 before it exists)."""
+    if not os.path.exists(path):
+        return 0
+    with h5py.File(path, "r", locking=False) as f:
+        return int(f["done"][...].sum())
+
+
+def _wait_for_chunks(proc, path, count, timeout=60):
+    """Poll until the running ``proc`` has finished ``count`` chunks of ``path``."""
+    deadline = time.time() + timeout
+    while proc.poll() is None and time.time() < deadline and _chunks_done(path) < count:
+        time.sleep(0.01)
+    assert proc.poll() is None, proc.stderr.read().decode()
+
+
 def test_sigkill_mid_run_then_rerun_equals_uninterrupted_run(tmp_path, kill_ref):
     p = str(tmp_path / "killed.h5")
     proc = subprocess.Popen([sys.executable, "-m", "spsll", *CLI_KILL, "--out", p],
                             stderr=subprocess.PIPE)
-    done = 0
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline and proc.poll() is None:
-            if os.path.exists(p):
-                with h5py.File(p, "r", locking=False) as f:
-                    done = int(f["done"][...].sum())
-                if done >= 3:
-                    break
-            time.sleep(0.01)
-        assert proc.poll() is None, proc.stderr.read().decode()
-        # a second run is refused
+        _wait_for_chunks(proc, p, 3)
+        # a second run is refused while the first holds the lock
         with pytest.raises(StoreLockedError, match=str(proc.pid)):
             generate_film_stiffness(p, *KILL_POINTS, progress=False, **KILL)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    with h5py.File(p, "r") as f:
-        done, n_chunks = int(f["done"][...].sum()), f["done"].size
+        proc.send_signal(signal.SIGKILL)  # also when an assertion above failed
+        proc.wait()
+    done, n_chunks = _chunks_done(p), int(read_store(p)[1]["n_chunks"])
     assert 3 <= done < n_chunks // 2, "the kill came too late to test a resume"
     q = str(tmp_path / "killed_copy.h5")
     shutil.copy(p, q)
