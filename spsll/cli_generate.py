@@ -30,10 +30,10 @@ def cmd_generate(args):
     from .data.generate import generate
     from .data.plans import SIGMA_RANGE, TAU_RANGE
     options = {"n_cells": args.n_cells, "scheme": args.scheme}
-    if args.kind == "dispersions":
-        options["keep_power"] = args.power
-    else:
+    if args.kind == "walls":
         options["mode"] = args.mode
+    else:
+        options["keep_power"] = args.power
     rep = generate(args.kind, args.n, args.out, material=_material(args.material), plan=args.plan,
                    seed=args.seed, chunk=args.chunk, sigma_range=_range(getattr(args, "sigma_nm", None), SIGMA_RANGE),
                    tau_range=_range(getattr(args, "tau_nm", None), TAU_RANGE), device=args.device, dtype=args.dtype,
@@ -104,15 +104,17 @@ def _register_film(kinds):
 def register(sub):
     """Add the ``generate`` subcommand to the subparsers ``sub`` of the ``spsll`` parser."""
     from .cli import HelpFormatter, add_solver_options
-    from .data.generate import DEFAULT_CHUNK
+    from .data.generate import DEFAULT_CHUNK, FILM_CELLS
     from .data.plans import PLANS, SIGMA_RANGE, TAU_RANGE
     g = sub.add_parser("generate", help="generate a dataset of dispersions, domain walls "
                        "or 2-D film ensembles (HDF5, resumable)",
                        description="Generate a dataset into an HDF5 store; rerun the same command to resume.")
     kinds = g.add_subparsers(dest="kind", required=True, metavar="KIND")
     for kind, help_ in (("dispersions", "magnon dispersions (paper: --n 1000)"),
-                        ("walls", "relaxed domain walls and their widths (paper: --n 12000)")):
-        p = kinds.add_parser(kind, help=help_, description=help_, formatter_class=HelpFormatter)
+                        ("walls", "relaxed domain walls and their widths (paper: --n 12000)"),
+                        ("film_dispersions", "magnon dispersions of SPS-LL films (--n-cells NX NY)")):
+        p = kinds.add_parser(kind, help=help_, description=help_, formatter_class=HelpFormatter,
+                             conflict_handler="resolve")  # a film's --n-cells replaces the chain's
         p.add_argument("--n", type=int, required=True, help="number of samples (>= 1)")
         p.add_argument("--out", required=True, metavar="STORE.h5",
                        help="HDF5 store to write or resume (missing folders are created)")
@@ -125,9 +127,13 @@ def register(sub):
         p.add_argument("--tau-nm", type=float, nargs=2, metavar=("LOW", "HIGH"), default=argparse.SUPPRESS,
                        help=f"range of tau [nm] (default: {TAU_RANGE[0] / NM:g} {TAU_RANGE[1] / NM:g})")
         add_solver_options(p)
+        if kind == "film_dispersions":
+            p.add_argument("--n-cells", type=int, nargs=2, default=list(FILM_CELLS),
+                           metavar=("NX", "NY"), help="cells of the film along x and y (>= 8 each)")
         _add_where(p)
-        if kind == "dispersions":
-            p.add_argument("--power", action="store_true", help="also store the 2-D spectrum (float32, ~1 MB per sample)")
+        if kind != "walls":
+            p.add_argument("--power", action="store_true",
+                           help="also store the spectrum (float32; 1-D: ~1 MB per sample)")
         else:
             p.add_argument("--mode", choices=["relax", "dynamics"], default="relax",
                            help="relax: torque minimisation; dynamics: the paper's alpha = 1 run for 100 ps")

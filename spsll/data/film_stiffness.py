@@ -36,7 +36,9 @@ Layout (n samples; besides /done and the root attributes of :mod:`spsll.data.sto
     /ratio, /p_inf, /conductivity  (n,) float64   finite_k_stiffness of that mask
 
 Runs, resume after any kill, Dask and the lock are those of
-:func:`spsll.data.generate.run_job`, the one pipeline of every kind.
+:func:`spsll.data.generate.run_job`, the one pipeline of every kind: a map that outgrows
+one machine runs unchanged on a Dask cluster (``dask=client`` or ``--dask ADDRESS``; the
+dask-jobqueue recipe of :mod:`spsll.data.generate` applies as it stands).
 """
 from __future__ import annotations
 
@@ -61,6 +63,9 @@ DEFAULT_CHUNK = 16
 #: Tessellations with T above this many lattice constants use ``coarse_sizes``
 #: (the rule of agreement_map: the finite-k excess decays like (kT)²).
 COARSE_T = 2
+#: Largest film side accepted: a 4096² mask is 17 M cells, whose sparse LU already needs
+#: gigabytes; a typo (40960) is refused by name instead of failing for memory mid-run.
+MAX_SIDE = 4096
 _RESULTS = {
     "ratio": ("1", "D(k)/D0 at k = 2 pi/(L a), NaN when nothing spans"),
     "p_inf": ("1", "P_inf: fraction of the cells in the spanning cluster"),
@@ -82,7 +87,7 @@ def _sizes(name, sizes) -> list:
     """Two or more distinct film sides >= 3 cells, ascending."""
     if np.ndim(sizes) != 1 or len(sizes) < 2:
         raise ValueError(f"{name} must list at least two film sides L, got {sizes!r}")
-    out = sorted({positive_int(name, L, low=3) for L in sizes})
+    out = sorted({positive_int(name, L, low=3, high=MAX_SIDE) for L in sizes})
     if len(out) < 2:
         raise ValueError(f"{name} must hold at least two different film sides L, "
                          f"got {sizes!r}")

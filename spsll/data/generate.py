@@ -73,10 +73,12 @@ from ..physics.problem import resolve_device, resolve_dtype
 from .store import (StoreError, StoreLock, check_settings, create_store, mark_done, open_store,
                     remove_stale_temporaries, write_chunk)
 
-KINDS = ("dispersions", "walls")
-SOLVERS = {"dispersions": dispersion, "walls": domain_wall}
+KINDS = ("dispersions", "walls", "film_dispersions")
+SOLVERS = {"dispersions": dispersion, "walls": domain_wall, "film_dispersions": dispersion}
 #: Samples per chunk when none is given: a few seconds of CPU work per chunk at 500 cells.
-DEFAULT_CHUNK = {"dispersions": 32, "walls": 500}
+DEFAULT_CHUNK = {"dispersions": 32, "walls": 500, "film_dispersions": 8}
+#: Grid of a film_dispersions store when no n_cells is given (SPS-LL films, (nx, ny)).
+FILM_CELLS = (64, 64)
 #: Solver keywords that do not change results or that generate sets itself.
 # set by generate itself, or not a setting of a statistical store (explicit masks, callbacks)
 _NOT_SETTINGS = ("progress", "batch_size", "device", "dtype", "mask", "on_chunk")
@@ -132,8 +134,33 @@ def solver_options(kind, options) -> dict:
     return {k: _jsonable(k, v) for k, v in out.items()}
 
 
+def _film_cells(n_cells) -> tuple:
+    """(nx, ny) of a film_dispersions store: two integers >= 8."""
+    if np.ndim(n_cells) != 1 or len(n_cells) != 2:
+        raise ValueError(f"n_cells must be a pair (nx, ny) of integers >= 8 for film_dispersions "
+                         f"(--n-cells NX NY), got {n_cells!r}")
+    return tuple(positive_int("n_cells", v, low=8) for v in n_cells)
+
+
+def _film_axes_and_layout(material, opts):
+    """film_dispersions: the dispersions layout on a (kx, ky) grid."""
+    nx, ny = _film_cells(opts["n_cells"])
+    axes, layout = _axes_and_layout("dispersions", material, {**opts, "n_cells": nx}, None)
+    axes["ky"] = (np.fft.fftshift(2 * math.pi * np.fft.fftfreq(ny, d=material.a)), "rad/m",
+                  "ky wavenumbers, ascending (fftshifted); k is the kx axis")
+    layout["peak_frequency"] = ((nx, ny), np.float64, "Hz",
+                                "2-D dispersion: peak frequency per (kx, ky), sub-bin refined", True)
+    if "power" in layout:
+        layout["power"] = ((axes["f"][0].size, nx, ny), np.float32, "arbitrary",
+                           "spectral power |FFT m_x|^2, axes (f, kx, ky); unwritten rows are zeros",
+                           False)
+    return axes, layout
+
+
 def _axes_and_layout(kind, material, opts, dtype):
     """Axes stored once and the per-sample datasets {name: (shape, dtype, units, description, fill)}."""
+    if kind == "film_dispersions":
+        return _film_axes_and_layout(material, opts)
     n = positive_int("n_cells", opts["n_cells"], low=8)
     a = material.a
     if kind == "dispersions":
@@ -187,7 +214,7 @@ def compute_chunk(spec: dict, sigma, tau, report=None) -> dict:
     opts = dict(spec["options"])
     sigma = np.asarray(sigma, dtype=np.float64).reshape(-1)
     tau = np.asarray(tau, dtype=np.float64).reshape(-1)
-    if kind == "dispersions":
+    if kind != "walls":
         r = dispersion(mat, sigma, tau, progress=False, **opts)
         data = {"peak_frequency": r.peak_frequency, "n_steps": np.asarray(r.stats["n_steps"], np.int64),
                 "n_rejected": np.asarray(r.stats["n_rejected"], np.int64)}
@@ -195,7 +222,8 @@ def compute_chunk(spec: dict, sigma, tau, report=None) -> dict:
             data["power"] = r.power
         if report:
             report(sigma.size)
-        return {"data": data, "axes": {"k": r.k, "f": r.f}}
+        axes = {"k": r.k, "f": r.f} if r.ky is None else {"k": r.k, "ky": r.ky, "f": r.f}
+        return {"data": data, "axes": axes}
     step = PROGRESS_BATCH if report and opts.get("mode", "relax") == "relax" else sigma.size
     parts = []
     for lo in range(0, sigma.size, step):
@@ -272,8 +300,10 @@ def _job(kind, n, material, plan, seed, chunk, sigma_range, tau_range, device, d
     # With Dask the device must exist on the workers, not here (a login node may have no GPU).
     dev = resolve_device(device, check_available=local)
     dtype_name = "float64" if tdt == torch.float64 else "float32"
-    if kind == "dispersions":
+    if kind != "walls":
         options.setdefault("keep_power", False)
+    if kind == "film_dispersions":
+        options.setdefault("n_cells", FILM_CELLS)
     opts = solver_options(kind, options)
     settings = {"format_version": 1, "kind": kind, "spsll_version": __version__, "plan": the_plan.to_dict(),
                 "chunk": int(chunk), "material": material.to_dict(), "solver": opts, "dtype": dtype_name,
@@ -302,7 +332,8 @@ def _job(kind, n, material, plan, seed, chunk, sigma_range, tau_range, device, d
 def generate(kind, n, out, *, material=FePt, plan="uniform", seed=0, chunk=None, sigma_range=SIGMA_RANGE,
              tau_range=TAU_RANGE, device="cpu", dtype="float64", dask=None, workers=None, progress=True,
              fsync=True, **options) -> GenerateReport:
-    """Compute ``n`` samples of ``kind`` ("dispersions" or "walls") into the HDF5 store ``out``.
+    """Compute ``n`` samples of ``kind`` ("dispersions", "walls" or "film_dispersions": SPS-LL
+    films, ``n_cells=(nx, ny)``, default (64, 64)) into the HDF5 store ``out``.
 
     material: a :class:`spsll.Material` (default FePt).  plan, seed, sigma_range, tau_range [m]:
     the sampling plan (:mod:`spsll.data.plans`).  chunk: samples per chunk, also the batch of one

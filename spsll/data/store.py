@@ -16,6 +16,13 @@ each dataset also carries ``units`` and ``description`` attributes)::
     /n_steps, /n_rejected (n,)  int64           /width_tanh_error  (n,)       m
                                                 /center, /torque, /converged, /iterations  (n,)
 
+    kind "film_dispersions" (SPS-LL films of nx × ny cells): as "dispersions" with a second
+    wavenumber axis /ky (Ny,) rad/m; /peak_frequency (n, N, Ny), /power (n, F, N, Ny).
+
+    kind "film_stiffness" (the agreement map's explicit 2-D ensembles): the plan is
+    /point, /family, /sigma, /tau, /p, /size, /realisation and each sample holds /ratio,
+    /p_inf, /conductivity (n,); see :mod:`spsll.data.film_stiffness`.
+
 Root attributes: ``format`` ("spsll-dataset"), ``format_version``, ``kind``, ``n``, ``chunk``,
 ``n_chunks``, ``seed``, ``plan``, ``sigma_range_m``, ``tau_range_m``, ``material_json`` and
 ``material_<field>`` (every field of the Material), ``solver_json`` (every solver keyword that
@@ -65,7 +72,7 @@ from .store_check import StoreError, check_structure
 
 FORMAT = "spsll-dataset"
 FORMAT_VERSION = 1
-KINDS = ("dispersions", "walls", "film_stiffness")
+KINDS = ("dispersions", "walls", "film_dispersions", "film_stiffness")
 
 
 class StoreMismatchError(ValueError):

@@ -41,6 +41,10 @@ LAYOUTS = {
               **{name: (("n",), _FLOAT) for name in ("width", "width_error", "width_tanh",
                                                      "width_tanh_error", "center", "torque")},
               "converged": (("n",), _BOOL), "iterations": (("n",), _INT)},
+    "film_dispersions": {"k": (("N",), _FLOAT), "ky": (("Ny",), _FLOAT), "f": (("F",), _FLOAT),
+                         "peak_frequency": (("n", "N", "Ny"), _FLOAT),
+                         "power": (("n", "F", "N", "Ny"), _FLOAT),
+                         "n_steps": (("n",), _INT), "n_rejected": (("n",), _INT)},
     "film_stiffness": {
         **{name: (("n",), _INT) for name in ("point", "family", "size", "realisation")},
         **{name: (("n",), _FLOAT) for name in ("p", "ratio", "p_inf", "conductivity")}},
@@ -48,7 +52,8 @@ LAYOUTS = {
 COMMON = {"sigma": (("n",), _FLOAT), "tau": (("n",), _FLOAT), "done": (("n_chunks",), _BOOL)}
 #: Datasets a store of each kind must hold: all that generate writes (``power`` is optional).
 REQUIRED = {kind: tuple(name for name in layout if name != "power") for kind, layout in LAYOUTS.items()}
-_SIZE_AXIS = {"N": {"dispersions": "k", "walls": "x"}, "F": {"dispersions": "f"}}
+_SIZE_AXIS = {"N": {"dispersions": "k", "walls": "x", "film_dispersions": "k"},
+              "Ny": {"film_dispersions": "ky"}, "F": {"dispersions": "f", "film_dispersions": "f"}}
 
 
 class StoreError(RuntimeError):
