@@ -224,7 +224,7 @@ BAD = [
     (["--site-p", "0.9", "--sizes", "2", "12"], "sizes must be an integer >= 3"),
     (["--site-p", "0.9", "--sizes", "12"], "sizes must list at least two film sides"),
     (["--site-p", "0.9", "--sizes", "12", "12"], "sizes must hold at least two"),
-    (["--site-p", "0.9", "--sizes", "8", "40960"], "sizes must be an integer >= 3 and <="),
+    (["--site-p", "0.9", "--sizes", "8", "40960"], "sizes must be an integer >= 3 and"),
     (["--site-p", "0.9", "--coarse-sizes", "2", "8"],
      "coarse_sizes must be an integer >= 3"),
     (["--site-p", "0"], "site_p must list material fractions p in (0, 1]"),
@@ -248,9 +248,10 @@ def test_bad_input_is_a_named_usage_error_and_writes_nothing(tmp_path, capsys, a
     assert os.listdir(tmp_path) == []
 
 
-# ---- film_dispersions: SPS-LL films, n_cells = (nx, ny) ----------------------------------
+# ---- film_dispersions: SPS-LL films, n_cells = (nx, ny) ---------------------------
 
-FILM = dict(n_cells=(16, 12), chunk=2, duration=1e-12, keep_power=True, seed=2, progress=False)
+FILM = dict(n_cells=(12, 8), chunk=2, duration=1e-12, keep_power=True, seed=2,
+            progress=False)
 
 
 @pytest.fixture(scope="module")
@@ -263,25 +264,32 @@ def film_disp(tmp_path_factory):
 def test_film_dispersion_store_holds_the_solvers_films(film_disp):
     data, info = read_store(film_disp)
     sigma, tau = make_plan(3, seed=2)
-    r = spsll.dispersion(spsll.FePt, sigma[2:], tau[2:], n_cells=(16, 12), duration=1e-12)
-    assert data["peak_frequency"].shape == (3, 16, 12) and data["power"].shape[2:] == (16, 12)
-    assert np.array_equal(data["peak_frequency"][2:], r.peak_frequency)  # chunk 1, alone
+    r = spsll.dispersion(spsll.FePt, sigma[2:], tau[2:], n_cells=(12, 8),
+                         duration=1e-12)  # chunk 1 alone, an independent solver call
+    assert data["peak_frequency"].shape == (3, 12, 8)
+    assert data["power"].shape[2:] == (12, 8)
+    assert np.array_equal(data["peak_frequency"][2:], r.peak_frequency)
     assert np.array_equal(data["power"][2:], r.power)
     assert np.array_equal(data["k"], r.k) and np.array_equal(data["ky"], r.ky)
-    assert info["settings"]["solver"]["n_cells"] == [16, 12] and info["units"]["ky"] == "rad/m"
+    assert info["settings"]["solver"]["n_cells"] == [12, 8]
+    assert info["units"]["ky"] == "rad/m"
 
 
-def test_film_dispersion_crafted_store_and_bad_n_cells_are_named(film_disp, tmp_path, capsys):
+def test_film_dispersion_crafted_store_and_bad_n_cells_are_named(film_disp, tmp_path,
+                                                                 capsys):
     p = tmp_path / "crafted.h5"
     shutil.copy(film_disp, p)
     with h5py.File(p, "r+") as f:
         _set("peak_frequency", lambda v: v[:, :, 0])(f)
-    with pytest.raises(StoreError, match=r": peak_frequency: has shape \(3, 16\)"):
+    with pytest.raises(StoreError, match=r": peak_frequency: has shape \(3, 12\)"):
         read_store(p)
     with pytest.raises(ValueError, match=r"n_cells must be a pair \(nx, ny\)"):
-        generate("film_dispersions", 3, str(tmp_path / "x.h5"), **{**FILM, "n_cells": 16})
-    argv = ["generate", "film_dispersions", "--n", "2", "--n-cells", "16", "2", "--no-progress",
-            "--out", str(tmp_path / "y.h5")]
+        generate("film_dispersions", 3, str(tmp_path / "x.h5"),
+                 **{**FILM, "n_cells": 16})
+    with pytest.raises(ValueError, match="generate_film_stiffness"):
+        generate("film_stiffness", 3, str(tmp_path / "z.h5"))
+    argv = ["generate", "film_dispersions", "--n", "2", "--n-cells", "16", "2",
+            "--no-progress", "--out", str(tmp_path / "y.h5")]
     assert run(argv) == EXIT_USAGE
     assert "n_cells must be an integer >= 8, got 2" in capsys.readouterr().err
     assert sorted(os.listdir(tmp_path)) == ["crafted.h5"]

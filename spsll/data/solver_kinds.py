@@ -1,9 +1,10 @@
 """What each solver kind of :func:`spsll.data.generate.generate` computes and stores.
 
-Kinds: "dispersions" (chains, :func:`spsll.dispersion`), "walls" (:func:`spsll.domain_wall`)
-and "film_dispersions" (SPS-LL films of ``n_cells = (nx, ny)`` cells, :func:`spsll.dispersion`).
-:func:`axes_and_layout` gives a kind's axes and per-sample datasets, :func:`compute_chunk`
-computes one chunk (what Dask workers run).  The store's layout: :mod:`spsll.data.store`.
+Kinds: "dispersions" (chains, :func:`spsll.dispersion`), "walls"
+(:func:`spsll.domain_wall`) and "film_dispersions" (SPS-LL films of
+``n_cells = (nx, ny)`` cells, :func:`spsll.dispersion`).  :func:`axes_and_layout` gives a
+kind's axes and per-sample datasets, :func:`compute_chunk` computes one chunk (what Dask
+workers run).  The store's layout: :mod:`spsll.data.store`.
 """
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from ..physics.magnons import dispersion
 from ..physics.material import Material
 
 KINDS = ("dispersions", "walls", "film_dispersions")
-SOLVERS = {"dispersions": dispersion, "walls": domain_wall, "film_dispersions": dispersion}
+SOLVERS = {"dispersions": dispersion, "walls": domain_wall,
+           "film_dispersions": dispersion}
 #: Samples per chunk when none is given: a few seconds of CPU work per chunk at 500 cells.
 DEFAULT_CHUNK = {"dispersions": 32, "walls": 500, "film_dispersions": 8}
 #: Grid of a film_dispersions store when no n_cells is given (SPS-LL films, (nx, ny)).
@@ -27,6 +29,10 @@ FILM_CELLS = (64, 64)
 
 def check_kind(kind):
     """``kind`` if it is one of :data:`KINDS`, else a ValueError naming them."""
+    if kind == "film_stiffness":
+        raise ValueError("film_stiffness stores are written by spsll.data."
+                         "film_stiffness.generate_film_stiffness "
+                         "(spsll generate film_stiffness)")
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     return kind
@@ -35,8 +41,8 @@ def check_kind(kind):
 def _film_cells(n_cells) -> tuple:
     """(nx, ny) of a film_dispersions store: two integers >= 8."""
     if np.ndim(n_cells) != 1 or len(n_cells) != 2:
-        raise ValueError(f"n_cells must be a pair (nx, ny) of integers >= 8 for film_dispersions "
-                         f"(--n-cells NX NY), got {n_cells!r}")
+        raise ValueError("n_cells must be a pair (nx, ny) of integers >= 8 for "
+                         f"film_dispersions (--n-cells NX NY), got {n_cells!r}")
     return tuple(positive_int("n_cells", v, low=8) for v in n_cells)
 
 
@@ -44,14 +50,14 @@ def _film_axes_and_layout(material, opts):
     """film_dispersions: the dispersions layout on a (kx, ky) grid."""
     nx, ny = _film_cells(opts["n_cells"])
     axes, layout = axes_and_layout("dispersions", material, {**opts, "n_cells": nx}, None)
-    axes["ky"] = (np.fft.fftshift(2 * math.pi * np.fft.fftfreq(ny, d=material.a)), "rad/m",
-                  "ky wavenumbers, ascending (fftshifted); k is the kx axis")
-    layout["peak_frequency"] = ((nx, ny), np.float64, "Hz",
-                                "2-D dispersion: peak frequency per (kx, ky), sub-bin refined", True)
+    ky = np.fft.fftshift(2 * math.pi * np.fft.fftfreq(ny, d=material.a))
+    axes["ky"] = (ky, "rad/m", "ky wavenumbers, ascending (fftshifted); k is the kx axis")
+    layout["peak_frequency"] = ((nx, ny), np.float64, "Hz", "2-D dispersion: peak "
+                                "frequency per (kx, ky), sub-bin refined", True)
     if "power" in layout:
         layout["power"] = ((axes["f"][0].size, nx, ny), np.float32, "arbitrary",
-                           "spectral power |FFT m_x|^2, axes (f, kx, ky); unwritten rows are zeros",
-                           False)
+                           "spectral power |FFT m_x|^2, axes (f, kx, ky); unwritten rows "
+                           "are zeros", False)
     return axes, layout
 
 
