@@ -256,9 +256,9 @@ FILM = dict(n_cells=(12, 8), chunk=2, duration=1e-12, keep_power=True, seed=2,
 
 @pytest.fixture(scope="module")
 def film_disp(tmp_path_factory):
-    p = str(tmp_path_factory.mktemp("fd") / "fd.h5")
-    generate("film_dispersions", 3, p, **FILM)
-    return p
+    """A film_dispersions store of three 12 x 8 films in chunks of 2: its path."""
+    out = tmp_path_factory.mktemp("fd") / "fd.h5"
+    return generate("film_dispersions", 3, out, **FILM).path
 
 
 def test_film_dispersion_store_holds_the_solvers_films(film_disp):
