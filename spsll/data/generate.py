@@ -11,6 +11,11 @@ Command line (same options)::
     spsll generate dispersions --n 1000 --out dispersions.h5 [--seed 0 --chunk 32 --plan uniform]
     spsll generate walls --n 12000 --out walls.h5 [--device cuda --dtype float32]
 
+Also "film_dispersions": SPS-LL films, ``generate("film_dispersions", n, out,
+n_cells=(nx, ny))`` or ``--n-cells NX NY``.  Every kind, the agreement map's explicit 2-D
+ensembles (:mod:`spsll.data.film_stiffness`) included, runs through :func:`run_job`: the
+same resume, lock, validation and Dask paths.
+
 What is computed: the plan (:mod:`spsll.data.plans`, fixed by ``seed``) gives every sample its (σ, τ);
 the samples are cut into chunks of ``chunk`` (chunk k = samples k·chunk … k·chunk + chunk − 1)
 and each chunk is one batched call of :func:`spsll.dispersion` or :func:`spsll.domain_wall`
