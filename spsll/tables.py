@@ -150,7 +150,7 @@ def dispersion_agreement_table(dmap) -> str:
 
 
 def dispersion_summary_text(summary: dict) -> str:
-    """One Markdown paragraph of :meth:`DispersionAgreement.summary`: the explicit gap against the
+    """One Markdown paragraph of :meth:`spsll.physics.agreement_dispersion.DispersionAgreement.summary`: the explicit gap against the
     ideal film's, and per model the worst gap error, worst half-zone MAE and speed-up."""
     models = [m for m, v in summary.items() if isinstance(v, dict)]
     return (f"Explicit gap − ideal gap (same analysis): "
@@ -162,7 +162,7 @@ def dispersion_summary_text(summary: dict) -> str:
 
 
 def stiffness_errors_text(errors: dict, speedup: float) -> str:
-    """One Markdown line of :meth:`AgreementMap.errors`: per model the worst error (and where),
+    """One Markdown line of :meth:`spsll.physics.agreement.AgreementMap.errors`: per model the worst error (and where),
     the worst above p_c, the worst relative error where D/D₀ ≥ 0.3, and the models' speed-up."""
     return "; ".join(
         f"{m}: max error {e['max_abs']:.3f} (at {e['worst_point']}), {e['max_abs_above_pc']:.3f} "
