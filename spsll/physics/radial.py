@@ -52,7 +52,8 @@ MU0 = 4e-7 * math.pi  #: vacuum permeability [T m/A] (same value as spsll.physic
 D_CRITICAL = 4 / math.pi  #: d_c = D_c/√(A K_eff): the uniform state stops being the ground state
 
 __all__ = ["RadialSkyrmion", "radial_skyrmion", "radial_skyrmion_for", "thin_film_k_eff",
-           "energy_parts", "euler_lagrange_residual", "wall_model_radius", "D_CRITICAL"]
+           "energy_parts", "euler_lagrange_residual", "wall_model_radius", "texture_radius",
+           "D_CRITICAL"]
 
 
 def _finite(name, value, low=None, low_open=False, unit=""):
@@ -107,9 +108,33 @@ class RadialSkyrmion:
     _sol: object = None
 
     def theta_at(self, r):
-        """θ at radii r [m] (0 < r ≤ r_max) from the dense collocation solution."""
+        """θ at radii r [m] from the dense collocation solution: π at r = 0, the linear core
+        π − θ ∝ r below the first node, the K₁ tail beyond the last."""
         rho = np.asarray(r, float) / self.Delta
-        return self._sol.sol(np.log(rho))[0]
+        u0, u1 = self._sol.x[0], self._sol.x[-1]
+        u = np.log(np.clip(rho, math.exp(u0), math.exp(u1)))
+        th = self._sol.sol(u)[0]
+        core = rho < math.exp(u0)
+        th = np.where(core, math.pi - (math.pi - th) * rho / math.exp(u0), th)
+        far = rho > math.exp(u1)
+        if np.any(far):
+            tail = _tail(np.log(rho[far]), th[far], math.exp(u1), math.sqrt(1 + self.h))[0]
+            th = th.copy()
+            th[far] = tail
+        return th
+
+    def on_grid(self, shape, a, centre=None):
+        """The skyrmion sampled at the cell centres of an (nx, ny) grid of spacing a [m]:
+        array (3, nx, ny), axis 1 along x; ``centre`` (x, y) [m] defaults to the middle of the
+        grid.  m = (sinθ cos ψ, sinθ sin ψ, cosθ)·(chirality for the in-plane part)."""
+        nx, ny = shape
+        cx, cy = (nx * a / 2, ny * a / 2) if centre is None else centre
+        x, y = np.meshgrid((np.arange(nx) + 0.5) * a - cx, (np.arange(ny) + 0.5) * a - cy,
+                           indexing="ij")
+        r, psi = np.hypot(x, y), np.arctan2(y, x)
+        th = self.theta_at(r)
+        s = self.chirality * np.sin(th)
+        return np.stack([s * np.cos(psi), s * np.sin(psi), np.cos(th)])
 
 
 def _rhs(d, h):
@@ -264,3 +289,37 @@ def euler_lagrange_residual(r, theta, A, D, K_eff, Ms=0.0, H=0.0):
     x, s, c = r[1:-1], np.sin(th[1:-1]), np.cos(th[1:-1])
     return (A * (t2 + t1 / x - s * c / x**2) - K_eff * s * c + abs(D) * s**2 / x
             - MU0 * Ms * H / 2 * s)
+
+
+def texture_radius(mz, a, centre=None, n_rays=64, periodic=True):
+    """Radius [m] of the m_z = 0 contour of a 2-D texture mz (nx, ny) on cells of size a [m]
+    (cell centres at (i + ½) a), for comparing a lattice skyrmion with :func:`radial_skyrmion`.
+
+    The centre (x, y) [m] defaults to the centroid of max(−m_z, 0); m_z is interpolated along
+    ``n_rays`` rays by cubic splines (``scipy.ndimage.map_coordinates``, wrapping if
+    ``periodic``); each ray's first zero is located to 1e-4 a; the mean over rays is returned.
+    """
+    from scipy.ndimage import map_coordinates
+    mz = np.asarray(mz, float)
+    if mz.ndim != 2:
+        raise ValueError(f"mz must have shape (nx, ny), got {mz.shape}")
+    if centre is None:
+        w = np.maximum(-mz, 0)
+        if w.sum() == 0:
+            raise ValueError("mz has no cell with m_z < 0: no skyrmion core to measure")
+        i, j = np.indices(mz.shape)
+        centre = ((i * w).sum() / w.sum() + 0.5) * a, ((j * w).sum() / w.sum() + 0.5) * a
+    cx, cy = centre[0] / a - 0.5, centre[1] / a - 0.5  # in index units
+    step = np.arange(0, min(mz.shape) / 2, 0.05)
+    radii = []
+    for phi in np.arange(n_rays) * 2 * math.pi / n_rays:
+        xi, yi = cx + step * math.cos(phi), cy + step * math.sin(phi)
+        v = map_coordinates(mz, [xi, yi], order=3, mode="grid-wrap" if periodic else "nearest")
+        k = np.flatnonzero((v[:-1] < 0) & (v[1:] >= 0))
+        if k.size == 0:
+            raise ValueError("no m_z = 0 crossing along a ray: not a skyrmion-like texture")
+        k = k[0]
+        f = lambda t: map_coordinates(mz, [[cx + t * math.cos(phi)], [cy + t * math.sin(phi)]],
+                                      order=3, mode="grid-wrap" if periodic else "nearest")[0]
+        radii.append(brentq(f, step[k], step[k + 1], xtol=1e-4))
+    return float(np.mean(radii)) * a
