@@ -1,8 +1,10 @@
-"""spsll's interfacial DMI against magnum.np (benchmarks/peer_magnumnp_dmi.py, its own process and
+"""spsll's interfacial DMI against magnum.np (benchmarks/peer_magnumnp_dmi.py, its own
+process and
 virtual environment) and against the radial-ODE skyrmion (spsll.physics.radial).
 
 API assumed on the spsll side (issue 14): ``Material`` has a field ``D`` [J/m²] and
-``build_field(material, (nx, ny), mask=...)`` includes the DMI term when D ≠ 0, so the DMI
+``build_field(material, (nx, ny), mask=...)`` includes the DMI term when D ≠ 0, so the
+DMI
 field alone is build_field(material)(m) − build_field(replace(material, D=0))(m).
 """
 import dataclasses
@@ -14,8 +16,9 @@ import numpy as np
 import pytest
 import torch
 
-pytest.importorskip("spsll.physics.dmi", reason="the DMI term spsll.physics.dmi (issue 14) has not "
-                                                "landed yet")
+pytest.importorskip("spsll.physics.dmi",
+                    reason="the DMI term spsll.physics.dmi (issue 14) has not "
+                    "landed yet")
 
 from spsll.physics.fields import build_field  # noqa: E402
 from spsll.physics.integrate import relax  # noqa: E402
@@ -25,7 +28,8 @@ from spsll.physics.topology import berg_luscher_charge  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PEER_PY = ROOT / "benchmarks" / ".peer-venv" / "bin" / "python"
-needs_peer = pytest.mark.skipif(not PEER_PY.exists(), reason="magnum.np peer environment "
+needs_peer = pytest.mark.skipif(not PEER_PY.exists(),
+                                reason="magnum.np peer environment "
                                 "benchmarks/.peer-venv is missing (make peer)")
 # Sampaio et al., Nat. Nanotechnol. 8, 839 (2013), local thin-film demag
 MS, A, KU, D, CELL = 580e3, 15e-12, 0.8e6, 3e-3, 1e-9
@@ -33,7 +37,8 @@ K_EFF = KU - MU0 * MS**2 / 2
 
 
 def _peer():
-    spec = importlib.util.spec_from_file_location("peer_dmi", ROOT / "benchmarks" / "peer_magnumnp_dmi.py")
+    path = ROOT / "benchmarks" / "peer_magnumnp_dmi.py"
+    spec = importlib.util.spec_from_file_location("peer_dmi", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -73,7 +78,8 @@ def test_random_state_periodic_film_fields_agree_to_round_off():
     m = random_state((16, 16), 1)
     peer = _peer().run_peer(m, peer_params(mat))
     total, dmi = spsll_fields(mat, m)
-    # same central-difference formula: only the order of floating-point additions differs
+    # same central-difference formula: only the order of floating-point additions
+    # differs
     assert np.abs(dmi - peer["h_dmi"]).max() < 1e-12 * np.abs(dmi).max()
     assert np.abs(total - peer["h_total"]).max() < 1e-12 * np.abs(total).max()
 
@@ -93,9 +99,10 @@ def test_random_state_on_a_disk_with_free_edges():
     scale = np.abs(dmi).max()
     diff = np.abs(dmi - peer["h_dmi"]).max(axis=1)[0]
     assert diff[inner].max() < 1e-12 * scale
-    # magnum.np drops the bonds to vacant cells (harmonic-mean D = 0): the discrete form of the
+    # magnum.np drops the bonds to vacant cells (harmonic-mean D = 0): the discrete form
+    # of the
     # natural boundary condition 2A ∂m/∂n = D (ẑ × n) × m
-    assert diff[edge].max() < 1e-12 * scale, "the edge discretisation differs from magnum.np's"
+    assert diff[edge].max() < 1e-12 * scale, "edge discretisation differs"
     assert np.all(dmi[0][:, ~mask.astype(bool)] == 0)
     assert np.abs(total - peer["h_total"]).max() < 1e-12 * np.abs(total).max()
 
@@ -110,9 +117,11 @@ def test_relaxed_skyrmion_radius_magnumnp_spsll_and_radial_ode():
     res = relax(build_field(mat, (64, 64)), torch.as_tensor(m0), mat.Ms, tol=1e-7)
     m_sp = res.m.numpy()
     r_sp = texture_radius(m_sp[0, 2], CELL)
-    # same lattice energy relaxed by two minimisers to torques ~1e-6 Ms: radii agree to 1e-4
+    # same lattice energy relaxed by two minimisers to torques ~1e-6 Ms: radii agree to
+    # 1e-4
     assert r_sp == pytest.approx(r_mn, rel=1e-4)
-    # the lattice radius at a = 1 nm = Δ/5 sits 0.73 % below the continuum (measured with
+    # the lattice radius at a = 1 nm = Δ/5 sits 0.73 % below the continuum (measured
+    # with
     # magnum.np; it converges at O(a²), see book/reference_values.md)
     assert r_sp == pytest.approx(sk.radius, rel=1.5e-2)
     assert abs(berg_luscher_charge(m_sp)[0] + 1) < 1e-10

@@ -10,9 +10,11 @@ from spsll.physics.topology import (berg_luscher_charge, finite_difference_charg
 
 
 def ansatz(n=64, R=6.0, w=2.0, centre=None, polarity=-1, vorticity=1, helicity=0.0):
-    """(3, n, n): θ(r) = 2 atan(sinh(R/w)/sinh(r/w)) (θ(0) = π, θ(R) = π/2), φ = vorticity·ψ +
+    """(3, n, n): θ(r) = 2 atan(sinh(R/w)/sinh(r/w)) (θ(0) = π, θ(R) = π/2), φ =
+    vorticity·ψ +
     helicity; core along polarity·ẑ in a −polarity·ẑ background; lengths in cells."""
-    cx, cy = (n / 2 - 0.3, n / 2 + 0.2) if centre is None else centre  # off the lattice sites
+    # off the lattice sites
+    cx, cy = (n / 2 - 0.3, n / 2 + 0.2) if centre is None else centre
     x, y = np.meshgrid(np.arange(n) - cx, np.arange(n) - cy, indexing="ij")
     r, psi = np.hypot(x, y), np.arctan2(y, x)
     th = 2 * np.arctan(math.sinh(R / w) / np.sinh(np.maximum(r, 1e-12) / w))
@@ -37,18 +39,21 @@ def test_random_texture_on_a_periodic_lattice_has_an_integer_charge():
     rng = np.random.default_rng(1)
     m = rng.normal(size=(8, 3, 16, 16))
     q = berg_luscher_charge(m)
-    assert is_integer(q) and np.any(q != 0)  # rough textures wind too (measured: non-zero ones)
+    # rough textures wind too (measured: non-zero ones)
+    assert is_integer(q) and np.any(q != 0)
 
 
 @pytest.mark.parametrize("R", [0.8, 1.5, 3.0, 6.0, 12.0])
-@pytest.mark.parametrize("helicity", [0.0, math.pi / 2, math.pi])  # Néel out, Bloch, Néel in
+# Néel out, Bloch, Néel in
+@pytest.mark.parametrize("helicity", [0.0, math.pi / 2, math.pi])
 def test_skyrmion_ansatz_is_minus_one(R, helicity):
     q = berg_luscher_charge(ansatz(R=R, w=min(2.0, R), helicity=helicity))
     assert abs(q[0] + 1) < 1e-10
 
 
-@pytest.mark.parametrize("polarity, vorticity, expected", [(-1, 1, -1), (1, 1, 1), (-1, -1, 1),
-                                                           (1, -1, -1), (-1, 2, -2)])
+@pytest.mark.parametrize("polarity, vorticity, expected",
+                         [(-1, 1, -1), (1, 1, 1), (-1, -1, 1), (1, -1, -1),
+                          (-1, 2, -2)])
 def test_sign_conventions(polarity, vorticity, expected):
     # Q = −polarity·vorticity for a texture whose core points along polarity·ẑ
     q = berg_luscher_charge(ansatz(R=5, polarity=polarity, vorticity=vorticity))
@@ -76,7 +81,8 @@ def test_global_rotation_leaves_every_solid_angle_unchanged():
 
 
 def test_naive_finite_difference_charge_is_not_an_integer():
-    # the continuum density with central differences misses the charge on coarse textures and
+    # the continuum density with central differences misses the charge on coarse
+    # textures and
     # only tends to −1 as the texture widens; the lattice formula is exact at every size
     errs = {}
     for R, w in [(1.5, 1.0), (3.0, 1.5), (12.0, 4.0)]:
@@ -98,17 +104,20 @@ def test_vacancies_are_excluded_and_break_integrality():
     m0 = m * mask  # m = 0 at the vacancy: the same as the mask
     assert berg_luscher_charge(m0)[0] == pytest.approx(q, abs=1e-15)
     core = np.ones((64, 64), dtype=int)
-    core[31:34, 31:34] = 0  # the core on a vacant region: far from an integer (measured +0.048)
+    # the core on a vacant region: far from an integer (measured +0.048)
+    core[31:34, 31:34] = 0
     assert abs(berg_luscher_charge(m, mask=core)[0] + 1) > 0.01
 
 
 def test_a_texture_smaller_than_a_cell_falls_through_the_lattice():
-    # R = 0.3 cells: no triangle spans the core, the lattice charge is 0 (exactly an integer)
+    # R = 0.3 cells: no triangle spans the core, the lattice charge is 0 (exactly an
+    # integer)
     assert abs(berg_luscher_charge(ansatz(R=0.3, w=0.3))[0]) < 1e-10
 
 
 def _touching(omega, i, j):
-    """Σ Ω of the triangles with corner (i, j): lower (00,10,11) and upper (00,11,01) triangles
+    """Σ Ω of the triangles with corner (i, j): lower (00,10,11) and upper (00,11,01)
+    triangles
     of the plaquettes whose corners include it."""
     lo, up = omega[0, 0], omega[0, 1]
     return (lo[i, j] + up[i, j] + lo[i - 1, j] + lo[i - 1, j - 1] + up[i - 1, j - 1]
@@ -118,11 +127,13 @@ def _touching(omega, i, j):
 def test_torch_input_and_open_boundaries():
     m = ansatz(R=5)
     assert berg_luscher_charge(torch.as_tensor(m))[0] == berg_luscher_charge(m)[0]
-    # open boundaries drop the wrap-around plaquettes: nearly −1 for a well-contained texture
+    # open boundaries drop the wrap-around plaquettes: nearly −1 for a well-contained
+    # texture
     assert abs(berg_luscher_charge(m, periodic=False)[0] + 1) < 1e-6
 
 
-@pytest.mark.parametrize("bad", [np.zeros((3, 8)), np.zeros((2, 2, 8, 8)), np.full((3, 4, 4), np.nan)])
+@pytest.mark.parametrize("bad", [np.zeros((3, 8)), np.zeros((2, 2, 8, 8)),
+                                 np.full((3, 4, 4), np.nan)])
 def test_bad_input(bad):
     with pytest.raises(ValueError, match="m must"):
         berg_luscher_charge(bad)
