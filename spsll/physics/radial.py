@@ -56,7 +56,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.integrate import solve_bvp, simpson
+from scipy.integrate import simpson, solve_bvp, trapezoid
 from scipy.optimize import brentq
 from scipy.special import k0e, k1e
 
@@ -325,7 +325,7 @@ def energy_parts(r, theta, A, D, K_eff, Ms=0.0, H=0.0):
         s_r = np.where(r > 0, s / r, -tp)  # sinθ/r → −θ'(0) at the centre (θ(0) = π)
     dens = {"exchange": A * (tp**2 + s_r**2), "dmi": abs(D) * (tp + s_r * c),
             "anisotropy": K_eff * s**2, "zeeman": MU0 * Ms * H * (1 - c)}
-    return {k: 2 * math.pi * np.trapezoid(v * r, r) for k, v in dens.items()}
+    return {k: 2 * math.pi * trapezoid(v * r, x=r) for k, v in dens.items()}
 
 
 def euler_lagrange_residual(r, theta, A, D, K_eff, Ms=0.0, H=0.0):
