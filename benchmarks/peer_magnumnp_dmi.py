@@ -3,11 +3,9 @@ magnum.np.
 
 An independent check of spsll's DMI term.  Runs in magnum.np's own virtual environment
 (``benchmarks/.peer-venv``; see ``peer_magnumnp.py`` for why a separate process and how
-to set it
-up: importing magnum.np sets torch's default dtype and device).  The spsll side calls
-:func:`run_peer` (importable without magnum.np), which writes the inputs, runs this file
-as a
-script and reads the outputs back.
+to set it up: importing magnum.np sets torch's default dtype and device).  The spsll
+side calls :func:`run_peer` (importable without magnum.np), which writes the inputs,
+runs this file as a script and reads the outputs back.
 
 magnum.np's interfacial DMI (``InterfaceDMIField``, version 2.2, read from its source):
 
@@ -15,44 +13,33 @@ magnum.np's interfacial DMI (``InterfaceDMIField``, version 2.2, read from its s
     e_{±x}^dmi = ±(0, 1, 0), e_{±y}^dmi = ∓(1, 0, 0),
 
 i.e. h = (2D/(μ0 Ms)) [∇m_z − (∇·m) ẑ] with central differences, the field of the energy
-density
-D(m_z ∇·m − (m·∇) m_z) (its docstring prints the opposite overall sign; the code and the
-vector
-table above give this one: e_x × ∂x m + e_y × ∂y m = (∂x m_z, ∂y m_z, −∂x m_x − ∂y
-m_y)).
-Between cells the constant is the harmonic mean D_avg = 2 D_i D_j/(D_i + D_j), so a bond
-to a
-cell with D = 0 carries no DMI: at a free edge or a vacancy the sum runs over present
-neighbours
-only.  This is the variational derivative of the bond energy Σ_bonds D_avg a (ẑ ×
-e_ij)·(m_i × m_j)
-(per unit thickness): its natural boundary condition is the discrete 2A ∂m/∂n = D (ẑ ×
-n) × m.
-Exchange uses the harmonic mean of A the same way; a vacancy is Ms = A = Ku = D = 0
-(fields there
-are NaN/inf and zeroed by magnum.np's ``nan_to_num``).
+density D(m_z ∇·m − (m·∇) m_z) (its docstring prints the opposite overall sign; the code
+and the vector table above give this one: e_x × ∂x m + e_y × ∂y m = (∂x m_z, ∂y m_z, −∂x
+m_x − ∂y m_y)). Between cells the constant is the harmonic mean D_avg = 2 D_i D_j/(D_i +
+D_j), so a bond to a cell with D = 0 carries no DMI: at a free edge or a vacancy the sum
+runs over present neighbours only.  This is the variational derivative of the bond
+energy Σ_bonds D_avg a (ẑ × e_ij)·(m_i × m_j) (per unit thickness): its natural boundary
+condition is the discrete 2A ∂m/∂n = D (ẑ × n) × m. Exchange uses the harmonic mean of A
+the same way; a vacancy is Ms = A = Ku = D = 0 (fields there are NaN/inf and zeroed by
+magnum.np's ``nan_to_num``).
 
 Inputs (``--in DIR``):
-  ``m.npy``     (B, 3, nx, ny) or (3, nx, ny): the states (axis 2 = x, axis 3 = y)
-  ``mask.npy``  optional, (B, nx, ny) or (nx, ny) of 0/1: vacancies have Ms = A = Ku = D
-  = 0
-  ``params.json``: ``Ms`` [A/m], ``A`` [J/m], ``K_eff`` [J/m³] (the uniaxial constant
-  handed
-      to magnum.np: Ku − μ0Ms²/2 for a thin film with local demag, no demag field term),
-      ``D``
-      [J/m²], ``a`` [m] (square cells, one layer of thickness a), ``H_ext`` [A/m]
-      (3-vector,
-      default 0), ``periodic`` (bool, default true), ``relax`` (bool), ``relax_maxiter``
-      (default 20000), ``relax_dm_tol`` [A/m] (max |m × (m × h)|, default 1e-2)
+
+- ``m.npy`` (B, 3, nx, ny) or (3, nx, ny): the states (axis 2 = x, axis 3 = y)
+- ``mask.npy`` optional, (B, nx, ny) or (nx, ny) of 0/1: vacancies have
+  Ms = A = Ku = D = 0
+- ``params.json``: ``Ms`` [A/m], ``A`` [J/m], ``K_eff`` [J/m³] (the uniaxial constant
+  handed to magnum.np: Ku − μ0Ms²/2 for a thin film with local demag, no demag field
+  term), ``D`` [J/m²], ``a`` [m] (square cells, one layer of thickness a), ``H_ext``
+  [A/m] (3-vector, default 0), ``periodic`` (bool, default true), ``relax`` (bool),
+  ``relax_maxiter`` (default 20000), ``relax_dm_tol`` [A/m] (max |m × (m × h)|,
+  default 1e-2)
+
 Outputs (``--out DIR``): ``h_dmi.npy``, ``h_exchange.npy``, ``h_anisotropy.npy``,
-``h_total.npy``
-  (B, 3, nx, ny) [A/m] at the input m; with ``relax``: ``m_relaxed.npy`` (B, 3, nx, ny)
-  from
-  magnum.np's MinimizerBB (energy minimisation, Exl et al. 2014); ``info.json``
-  (versions,
-  timings, energies per unit thickness [J/m] of the input and relaxed states, relative
-  to the
-  uniform +z state, convergence).
+``h_total.npy`` (B, 3, nx, ny) [A/m] at the input m; with ``relax``: ``m_relaxed.npy``
+(B, 3, nx, ny) from magnum.np's MinimizerBB (energy minimisation, Exl et al. 2014);
+``info.json`` (versions, timings, energies per unit thickness [J/m] of the input and
+relaxed states relative to the uniform +z state, convergence).
 
     benchmarks/.peer-venv/bin/python benchmarks/peer_magnumnp_dmi.py --in DIR --out DIR
 """
@@ -76,10 +63,8 @@ TERMS = ("h_dmi", "h_exchange", "h_anisotropy", "h_total")
 
 def run_peer(m, params, mask=None, threads=2, timeout=1800):
     """Run this program in the peer environment on ``m`` (B, 3, nx, ny) with ``params``
-    (the dict
-    of params.json) and an optional 0/1 ``mask``; returns a dict of the output arrays
-    and
-    ``info``.  Imports only numpy here."""
+    (the dict of params.json) and an optional 0/1 ``mask``; returns a dict of the output
+    arrays and ``info``.  Imports only numpy here."""
     import numpy as np
     if not PEER_PY.exists():
         raise FileNotFoundError(f"magnum.np environment missing at "

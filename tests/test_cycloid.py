@@ -1,6 +1,6 @@
 """The cycloid and Néel-wall closed forms (spsll.physics.cycloid) against direct
-minimisations of
-independently discretised chains (scipy L-BFGS; torch only for automatic gradients)."""
+minimisations of independently discretised chains (scipy L-BFGS; torch only for
+automatic gradients)."""
 import math
 
 import numpy as np
@@ -32,8 +32,7 @@ def test_copt_threshold_and_wall():
 
 def _chain_energy(m, D, h):
     """Energy per unit area (units √(A K), lengths in Δ) of a chain of unit vectors m
-    (3, n),
-    spacing h: bonds A|m_{i+1} − m_i|²/h + D ŷ·(m_i × m_{i+1}) (the bond form of
+    (3, n), spacing h: bonds A|m_{i+1} − m_i|²/h + D ŷ·(m_i × m_{i+1}) (the bond form of
     D(m_z ∂x m_x − m_x ∂x m_z)), sites K h (1 − m_z²) on the interior sites."""
     a, b = m[:, :-1], m[:, 1:]
     return (((b - a) ** 2).sum() / h + D * (a[2] * b[0] - a[0] * b[2]).sum()
@@ -42,8 +41,8 @@ def _chain_energy(m, D, h):
 
 def _relax_wall(d, h, L=16.0):
     """A wall from −z (x = −L/2) to +z (x = +L/2) on a chain of spacing h, interior
-    spins free
-    (m = p/|p|), started as a Bloch wall (m_x = 0) tilted by 0.1 rad towards +x."""
+    spins free (m = p/|p|), started as a Bloch wall (m_x = 0) tilted by 0.1 rad towards
+    +x."""
     x = np.arange(-L / 2, L / 2 + h / 2, h)
     th = 2 * np.arctan(np.exp(-x))
     ph = math.pi / 2 - 0.1
@@ -69,11 +68,9 @@ def _relax_wall(d, h, L=16.0):
 @pytest.mark.parametrize("d", [0.5, -0.5, 1.2])
 def test_relaxed_wall_is_neel_with_the_closed_form_energy(d):
     # a Bloch start relaxes to a Néel wall (m_y → 0) with m_x of sign +sign(D) where θ
-    # goes from π
-    # to 0 along +x; its energy tends to 4 − π|d| (units √(A K)) at O(h²): errors fall
-    # ~4× per
-    # halving (measured: 1.4e-3 → 3.6e-4 at d = ±0.5, 5.9e-3 → 1.5e-3 at d = 1.2; m_y <
-    # 3e-7)
+    # goes from π to 0 along +x; its energy tends to 4 − π|d| (units √(A K)) at O(h²):
+    # errors fall ~4× per halving (measured: 1.4e-3 → 3.6e-4 at d = ±0.5, 5.9e-3 →
+    # 1.5e-3 at d = 1.2; m_y < 3e-7)
     errs = []
     for h in (0.2, 0.1):
         e, mx_mid, my_max = _relax_wall(d, h)
@@ -84,8 +81,7 @@ def test_relaxed_wall_is_neel_with_the_closed_form_energy(d):
 
 def _min_energy_at_period(L, d, n=200):
     """Mean energy density (units K) of the best winding-one texture of period L (units
-    Δ) on n
-    points: exchange + anisotropy minimised by L-BFGS; the DMI sum telescopes to
+    Δ) on n points: exchange + anisotropy minimised by L-BFGS; the DMI sum telescopes to
     −2π d/L."""
     h = L / n
 
@@ -109,8 +105,7 @@ def test_period_and_energy_match_direct_minimisation(ratio):
                           bounds=(0.5 * L_th, 2 * L_th), method="bounded",
                           options={"xatol": 1e-6 * L_th})
     # n = 200 points per period: O((L/n)²) discretisation error (measured: energy 7e-5
-    # and
-    # period 3e-5 relative at 1.3 D_c, 9e-7 and 8e-7 at 3 D_c)
+    # and period 3e-5 relative at 1.3 D_c, 9e-7 and 8e-7 at 3 D_c)
     assert opt.fun == pytest.approx(cycloid_energy_density(1.0, d, 1.0), rel=1e-3)
     assert opt.x == pytest.approx(L_th, rel=1e-3)
     # at a fixed, non-optimal period the closed form ε(L) holds too
@@ -151,10 +146,8 @@ def test_profile_turns_once_per_period_and_keeps_its_first_integral():
 
 def test_uniform_state_hessian_does_not_depend_on_d():
     # small deviations m = (u, v, √(1 − u² − v²)) on a periodic chain: the DMI enters at
-    # first
-    # order only as a telescoping sum, so the Hessian at u = v = 0 is the same for every
-    # D and
-    # positive definite (lowest eigenvalue 2K h: the uniform mode)
+    # first order only as a telescoping sum, so the Hessian at u = v = 0 is the same for
+    # every D and positive definite (lowest eigenvalue 2K h: the uniform mode)
     n, h = 32, 0.25
 
     def energy(p, D):

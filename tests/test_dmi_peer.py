@@ -1,11 +1,10 @@
 """spsll's interfacial DMI against magnum.np (benchmarks/peer_magnumnp_dmi.py, its own
-process and
-virtual environment) and against the radial-ODE skyrmion (spsll.physics.radial).
+process and virtual environment) and against the radial-ODE skyrmion
+(spsll.physics.radial).
 
 API assumed on the spsll side (issue 14): ``Material`` has a field ``D`` [J/m²] and
 ``build_field(material, (nx, ny), mask=...)`` includes the DMI term when D ≠ 0, so the
-DMI
-field alone is build_field(material)(m) − build_field(replace(material, D=0))(m).
+DMI field alone is build_field(material)(m) − build_field(replace(material, D=0))(m).
 """
 import dataclasses
 import importlib.util
@@ -100,8 +99,7 @@ def test_random_state_on_a_disk_with_free_edges():
     diff = np.abs(dmi - peer["h_dmi"]).max(axis=1)[0]
     assert diff[inner].max() < 1e-12 * scale
     # magnum.np drops the bonds to vacant cells (harmonic-mean D = 0): the discrete form
-    # of the
-    # natural boundary condition 2A ∂m/∂n = D (ẑ × n) × m
+    # of the natural boundary condition 2A ∂m/∂n = D (ẑ × n) × m
     assert diff[edge].max() < 1e-12 * scale, "edge discretisation differs"
     assert np.all(dmi[0][:, ~mask.astype(bool)] == 0)
     assert np.abs(total - peer["h_total"]).max() < 1e-12 * np.abs(total).max()
@@ -121,7 +119,6 @@ def test_relaxed_skyrmion_radius_magnumnp_spsll_and_radial_ode():
     # 1e-4
     assert r_sp == pytest.approx(r_mn, rel=1e-4)
     # the lattice radius at a = 1 nm = Δ/5 sits 0.73 % below the continuum (measured
-    # with
-    # magnum.np; it converges at O(a²), see book/reference_values.md)
+    # with magnum.np; it converges at O(a²), see book/reference_values.md)
     assert r_sp == pytest.approx(sk.radius, rel=1.5e-2)
     assert abs(berg_luscher_charge(m_sp)[0] + 1) < 1e-10

@@ -1,8 +1,7 @@
 """The radial skyrmion reference (spsll.physics.radial) against limits and computations
-that do
-not use its boundary-value solver: a direct minimisation of an independently discretised
-energy, the Derrick scaling identity, the Bogomolny bound, the K₁ tail and the thin-wall
-limit."""
+that do not use its boundary-value solver: a direct minimisation of an independently
+discretised energy, the Derrick scaling identity, the Bogomolny bound, the K₁ tail and
+the thin-wall limit."""
 import importlib.util
 import math
 from pathlib import Path
@@ -33,11 +32,9 @@ def test_copt_numbers_and_convergence_in_domain_and_tolerance(copt):
     assert copt.Delta == pytest.approx(math.sqrt(A / K), rel=1e-14)
     assert copt.radius == pytest.approx(7.32017e-9, rel=1e-5)  # measured: 7.320175 nm
     # longer domains and stricter tolerances change R and E by < 1e-9 relative
-    # (measured:
-    # 3e-11 and 2e-10); ρ_max = 15 (half the default margin) already gives R to 1e-10
-    # but E to
-    # only 4e-6, since the DMI density is linear in θ and the tail carries e^{-(ρ_max −
-    # R)}
+    # (measured: 3e-11 and 2e-10); ρ_max = 15 (half the default margin) already gives R
+    # to 1e-10 but E to only 4e-6, since the DMI density is linear in θ and the tail
+    # carries e^{-(ρ_max − R)}
     for rho_max, tol in [(25, 1e-8), (60, 1e-8), (40, 1e-10)]:
         other = radial_skyrmion(A, D, K, rho_max=rho_max, tol=tol)
         assert other.radius == pytest.approx(copt.radius, rel=1e-9)
@@ -56,17 +53,14 @@ def test_chirality_and_sign_of_d(copt):
                                   (1.0096, -20e3), (1.25, 0.0), (0.8, 200e3)])
 def test_derrick_scaling_identity(d, H):
     # under r → λr: E_ex is invariant, E_DMI ∝ λ, E_anis + E_Z ∝ λ²; stationarity at λ =
-    # 1 gives
-    # E_DMI + 2 (E_anis + E_Z) = 0 exactly; the profile is accurate to tol = 1e-8, so
-    # allow 1e-7
-    # of |E_DMI| (measured: 1e-11)
+    # 1 gives E_DMI + 2 (E_anis + E_Z) = 0 exactly; the profile is accurate to tol =
+    # 1e-8, so allow 1e-7 of |E_DMI| (measured: 1e-11)
     s = radial_skyrmion(A, d * math.sqrt(A * K), K, Ms=MS, H=H)
     p = s.parts
     assert abs(p["dmi"] + 2 * (p["anisotropy"] + p["zeeman"])) < 1e-7 * abs(p["dmi"])
     # the same parts by trapezoid quadrature in r on a fine grid (a different quadrature
-    # of the
-    # dense solution): agree to the O(dr²) error of that grid, 1e-5 of the exchange
-    # energy
+    # of the dense solution): agree to the O(dr²) error of that grid, 1e-5 of the
+    # exchange energy
     r = np.linspace(1e-4, 40, 400001) * s.Delta
     r = r[r <= s.r[-1]]
     q = energy_parts(r, s.theta_at(r), A, d * math.sqrt(A * K), K, MS, H)
@@ -76,8 +70,7 @@ def test_derrick_scaling_identity(d, H):
 
 def test_belavin_polyakov_limit_small_d():
     # E_ex ≥ 8πA|Q| t (Bogomolny bound) for every profile of degree 1; as d → 0 the
-    # skyrmion
-    # shrinks to a Belavin–Polyakov soliton of energy 8πA for any radius (scale
+    # skyrmion shrinks to a Belavin–Polyakov soliton of energy 8πA for any radius (scale
     # invariance)
     gaps, radii = [], []
     for d in [0.6, 0.4, 0.3, 0.2, 0.15]:
@@ -93,8 +86,7 @@ def test_belavin_polyakov_limit_small_d():
 
 def test_thin_wall_limit_near_dc():
     # as d → 4/π the skyrmion becomes a large circular wall: R → √(2/(4 − πd)) Δ; the
-    # relative
-    # difference shrinks (measured 4.2 % at d = 1.25, 1.2 % at d = 1.27)
+    # relative difference shrinks (measured 4.2 % at d = 1.25, 1.2 % at d = 1.27)
     diffs = []
     for d in [1.25, 1.27]:
         s = radial_skyrmion(1.0, d, 1.0)
@@ -115,12 +107,9 @@ def test_exponential_tail_is_k1(copt):
 
 def test_euler_lagrange_residual_converges_at_second_order(copt):
     # the residual of the continuum equation, by central differences of θ(r) sampled
-    # from the
-    # dense solution on uniform grids, is the O(dr²) truncation error: it drops 4× per
-    # halving
-    # (measured 3.6, 3.8; below dr ~ 0.005Δ the cubic interpolation of the dense output,
-    # not
-    # the equation, sets the floor at ~1e-5 K_eff)
+    # from the dense solution on uniform grids, is the O(dr²) truncation error: it drops
+    # 4× per halving (measured 3.6, 3.8; below dr ~ 0.005Δ the cubic interpolation of
+    # the dense output, not the equation, sets the floor at ~1e-5 K_eff)
     res = []
     for n in [250, 500, 1000]:
         r = np.linspace(0.2, 10, n) * copt.Delta
@@ -132,10 +121,8 @@ def test_euler_lagrange_residual_converges_at_second_order(copt):
 
 def _direct_minimum(d, dh, L=15.0):
     """R/Δ from an independent discretisation: θ_0 = π, θ_N = 0 fixed on ρ_i = i·dh,
-    energy
-    Σ ρ_{i+½}(δ_i²/dh + d δ_i) + Σ dh [s²/ρ + d s c + ρ s²] (δ_i = θ_{i+1} − θ_i),
-    L-BFGS with
-    its analytic gradient."""
+    energy Σ ρ_{i+½}(δ_i²/dh + d δ_i) + Σ dh [s²/ρ + d s c + ρ s²] (δ_i = θ_{i+1} −
+    θ_i), L-BFGS with its analytic gradient."""
     rho = np.arange(0, L + dh / 2, dh)
     mid = rho[:-1] + dh / 2
     x = rho[1:-1]
@@ -171,8 +158,7 @@ def test_direct_energy_minimisation_agrees_at_second_order(copt):
 
 def test_on_grid_and_texture_radius(copt):
     # the profile sampled on a lattice and read back by cubic interpolation along rays:
-    # R to the
-    # interpolation error (measured 2e-6 relative at a = Δ/5, off-centre)
+    # R to the interpolation error (measured 2e-6 relative at a = Δ/5, off-centre)
     a = copt.Delta / 5
     centre = (48.3 * a, 47.6 * a)
     m = copt.on_grid((96, 96), a, centre=centre)
@@ -230,17 +216,13 @@ def test_magnumnp_lattice_skyrmion_matches_the_ode(copt):
     res = peer.run_peer(out[:1], dict(prm, relax=True, relax_dm_tol=1.0))
     e_in = peer.run_peer(out, prm)["info"]["energy_in"]
     # the ODE profile sampled on the lattice: magnum.np's energy is the ODE energy up to
-    # the
-    # O(a²) lattice error (measured +0.32 %), and the inward chirality (the profile of D
-    # < 0)
-    # costs 2|E_DMI| more for D > 0 (measured: 0.67 % less, the O(a²) error of the
-    # central
-    # differences): the sign convention of both codes is the same
+    # the O(a²) lattice error (measured +0.32 %), and the inward chirality (the profile
+    # of D < 0) costs 2|E_DMI| more for D > 0 (measured: 0.67 % less, the O(a²) error of
+    # the central differences): the sign convention of both codes is the same
     assert e_in[0] == pytest.approx(copt.energy, rel=5e-3)
     assert e_in[1] - e_in[0] == pytest.approx(-2 * copt.parts["dmi"], rel=1.5e-2)
     # relaxed on the lattice (magnum.np's minimiser): R is 0.64 % below the continuum
-    # radius
-    # at a = Δ/5 (measured), converging at O(a²) (book/reference_values.md)
+    # radius at a = Δ/5 (measured), converging at O(a²) (book/reference_values.md)
     assert res["info"]["relax_converged"] == [True]
     r = texture_radius(res["m_relaxed"][0, 2], a)
     assert r == pytest.approx(copt.radius, rel=1e-2)

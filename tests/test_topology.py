@@ -11,8 +11,8 @@ from spsll.physics.topology import (berg_luscher_charge, finite_difference_charg
 
 def ansatz(n=64, R=6.0, w=2.0, centre=None, polarity=-1, vorticity=1, helicity=0.0):
     """(3, n, n): θ(r) = 2 atan(sinh(R/w)/sinh(r/w)) (θ(0) = π, θ(R) = π/2), φ =
-    vorticity·ψ +
-    helicity; core along polarity·ẑ in a −polarity·ẑ background; lengths in cells."""
+    vorticity·ψ + helicity; core along polarity·ẑ in a −polarity·ẑ background; lengths
+    in cells."""
     # off the lattice sites
     cx, cy = (n / 2 - 0.3, n / 2 + 0.2) if centre is None else centre
     x, y = np.meshgrid(np.arange(n) - cx, np.arange(n) - cy, indexing="ij")
@@ -82,8 +82,8 @@ def test_global_rotation_leaves_every_solid_angle_unchanged():
 
 def test_naive_finite_difference_charge_is_not_an_integer():
     # the continuum density with central differences misses the charge on coarse
-    # textures and
-    # only tends to −1 as the texture widens; the lattice formula is exact at every size
+    # textures and only tends to −1 as the texture widens; the lattice formula is exact
+    # at every size
     errs = {}
     for R, w in [(1.5, 1.0), (3.0, 1.5), (12.0, 4.0)]:
         m = ansatz(n=96, R=R, w=w)
@@ -117,8 +117,7 @@ def test_a_texture_smaller_than_a_cell_falls_through_the_lattice():
 
 def _touching(omega, i, j):
     """Σ Ω of the triangles with corner (i, j): lower (00,10,11) and upper (00,11,01)
-    triangles
-    of the plaquettes whose corners include it."""
+    triangles of the plaquettes whose corners include it."""
     lo, up = omega[0, 0], omega[0, 1]
     return (lo[i, j] + up[i, j] + lo[i - 1, j] + lo[i - 1, j - 1] + up[i - 1, j - 1]
             + up[i, j - 1])

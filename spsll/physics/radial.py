@@ -1,22 +1,18 @@
 """The isolated axisymmetric Néel skyrmion from its radial Euler–Lagrange equation (a
-continuum
-reference for the 2-D solver; numpy/scipy only, independent of the field code).
+continuum reference for the 2-D solver; numpy/scipy only, independent of the field
+code).
 
-Energy.  With the interfacial (Cnv) DMI density w = D (m_z ∇·m − (m·∇) m_z) and
-m = (sinθ cos(ψ + ψ0), sinθ sin(ψ + ψ0), cosθ) in polar coordinates (r, ψ), θ = θ(r):
+Energy.  With the interfacial (Cnv) DMI density w = D (m_z ∇·m − (m·∇) m_z) and m =
+(sinθ cos(ψ + ψ0), sinθ sin(ψ + ψ0), cosθ) in polar coordinates (r, ψ), θ = θ(r):
 
     ∇·m = cosψ0 (cosθ θ' + sinθ/r),   (m·∇) m_z = −cosψ0 sinθ² θ',
     w = D cosψ0 (θ' + sinθ cosθ / r).
 
 A skyrmion with θ(0) = π (core along −z) in a +z background has θ' < 0 and a negative
-DMI
-integral for cosψ0 = +1, so the energy is lowest for ψ0 = 0 (in-plane m pointing
-radially
-outwards, from the core towards the background) when D > 0, and ψ0 = π (inwards) when D
-< 0;
-in both cases the energy below holds with |D|.  The energy per unit film thickness
-relative to
-the uniform state m = +z (external field H along +z) is
+DMI integral for cosψ0 = +1, so the energy is lowest for ψ0 = 0 (in-plane m pointing
+radially outwards, from the core towards the background) when D > 0, and ψ0 = π
+(inwards) when D < 0; in both cases the energy below holds with |D|.  The energy per
+unit film thickness relative to the uniform state m = +z (external field H along +z) is
 
     E/t = 2π ∫ [A(θ'² + sin²θ/r²) + |D|(θ' + sinθ cosθ/r) + K_eff sin²θ
                + μ0 Ms H (1 − cosθ)] r dr            [J/m],
@@ -28,27 +24,22 @@ equation is
 
 Dimensionless form: ρ = r/Δ, Δ = √(A/K_eff), d = |D|/√(A K_eff), h = μ0 Ms H/(2 K_eff);
 E/(A t) = 2π ∫ [θ'² + s²/ρ² + d(θ' + s c/ρ) + s² + 2h(1 − c)] ρ dρ.  The uniform state
-is the
-ground state for d < d_c = 4/π (the cycloid threshold, :mod:`spsll.physics.cycloid`).
+is the ground state for d < d_c = 4/π (the cycloid threshold,
+:mod:`spsll.physics.cycloid`).
 
 Stretched coordinate.  The skyrmion has three scales: a Belavin–Polyakov core (radius R,
-which
-→ 0 as d → 0), the wall (width ~Δ) and an exponential tail θ ∝ K₁(κρ), κ = √(1 + h).  In
-u = ln ρ the equation is regular:
+which → 0 as d → 0), the wall (width ~Δ) and an exponential tail θ ∝ K₁(κρ), κ = √(1 +
+h).  In u = ln ρ the equation is regular:
 
     θ_uu = s c (1 + ρ²) − d ρ s² + h ρ² s,     ρ = e^u,
 
-and all three scales get nodes.  It is solved with ``scipy.integrate.solve_bvp`` on
-u ∈ [ln ρ_min, ln ρ_max] with Robin conditions from the linearised ends: near the core
-π − θ ∝ ρ (so θ_u = θ − π; the next term is O(ρ³), ρ_min = 1e-5 makes it 1e-10
-relative),
-and in the tail θ ∝ K₁(κρ) (θ_u = −θ (1 + κρ K₀(κρ)/K₁(κρ))), exact for the linear tail,
-so the
-truncation error is set by the neglected nonlinearity θ³ ~ e^{−3κ(ρ_max − R)}.  The
-default
-ρ_max = R_guess + 30/κ; ``tests/test_radial.py`` shows R and E unchanged to 1e-9 when
-ρ_max and the
-tolerance change.
+and all three scales get nodes.  It is solved with ``scipy.integrate.solve_bvp`` on u ∈
+[ln ρ_min, ln ρ_max] with Robin conditions from the linearised ends: near the core π − θ
+∝ ρ (so θ_u = θ − π; the next term is O(ρ³), ρ_min = 1e-5 makes it 1e-10 relative), and
+in the tail θ ∝ K₁(κρ) (θ_u = −θ (1 + κρ K₀(κρ)/K₁(κρ))), exact for the linear tail, so
+the truncation error is set by the neglected nonlinearity θ³ ~ e^{−3κ(ρ_max − R)}.  The
+default ρ_max = R_guess + 30/κ; ``tests/test_radial.py`` shows R and E unchanged to 1e-9
+when ρ_max and the tolerance change.
 """
 from __future__ import annotations
 
@@ -90,10 +81,9 @@ def thin_film_k_eff(Ku, Ms):
 
 def wall_model_radius(d):
     """Radius R/Δ of a large skyrmion modelled as a thin circular wall (no relaxation of
-    the
-    wall profile): E/(2πA t) = R (4 − π d) + 2/R, minimal at R = √(2/(4 − π d)); the
-    same
-    limit as Rohart & Thiaville's πd/√(16 − π²d²) (PRB 88, 184422 (2013)) as d → 4/π."""
+    the wall profile): E/(2πA t) = R (4 − π d) + 2/R, minimal at R = √(2/(4 − π d)). The
+    estimate πd/√(16 − π²d²) often quoted for large skyrmions has the same limit as d →
+    4/π."""
     d = float(d)
     if not 0 <= d < D_CRITICAL:
         raise ValueError(f"d must be in [0, 4/π) for an isolated skyrmion, got {d!r}")
@@ -105,8 +95,7 @@ class RadialSkyrmion:
     """An isolated Néel skyrmion (SI units).
 
     - ``r`` (n,) [m] and ``theta`` (n,) [rad]: the profile on the solver's nodes, θ(0⁺)
-      ≈ π;
-      ``theta_at(r)`` evaluates the dense solution anywhere in (0, r_max]
+      ≈ π; ``theta_at(r)`` evaluates the dense solution anywhere in (0, r_max]
     - ``radius`` [m]: θ(R) = π/2 (m_z = 0)
     - ``energy`` [J/m]: energy per unit thickness relative to the uniform state
     - ``parts``: its exchange, DMI, anisotropy and Zeeman parts [J/m]
@@ -129,8 +118,7 @@ class RadialSkyrmion:
 
     def theta_at(self, r):
         """θ at radii r [m] from the dense collocation solution: π at r = 0, the linear
-        core
-        π − θ ∝ r below the first node, the K₁ tail beyond the last."""
+        core π − θ ∝ r below the first node, the K₁ tail beyond the last."""
         rho = np.asarray(r, float) / self.Delta
         u0, u1 = self._sol.x[0], self._sol.x[-1]
         u = np.log(np.clip(rho, math.exp(u0), math.exp(u1)))
@@ -147,10 +135,9 @@ class RadialSkyrmion:
 
     def on_grid(self, shape, a, centre=None):
         """The skyrmion sampled at the cell centres of an (nx, ny) grid of spacing a
-        [m]:
-        array (3, nx, ny), axis 1 along x; ``centre`` (x, y) [m] defaults to the middle
-        of the
-        grid.  m = (sinθ cos ψ, sinθ sin ψ, cosθ)·(chirality for the in-plane part)."""
+        [m]: array (3, nx, ny), axis 1 along x; ``centre`` (x, y) [m] defaults to the
+        middle of the grid.  m = (sinθ cos ψ, sinθ sin ψ, cosθ)·(chirality for the
+        in-plane part)."""
         nx, ny = shape
         cx, cy = (nx * a / 2, ny * a / 2) if centre is None else centre
         x, y = np.meshgrid((np.arange(nx) + 0.5) * a - cx,
@@ -188,9 +175,8 @@ def _density_parts(u, theta, theta_u, d, h):
 
 def _radius_guess(d, h):
     """R/Δ to start from: the thin-wall model with the Zeeman term, E/(2πA t) = R(4 −
-    πd)
-    + 2/R + 2hR² (its local minimum), or for d < 0.6 the Belavin–Polyakov estimate
-    R ≈ d/(4 ln(1/d)) (E = 8π − 4πdR + 8πR² ln(1/R) to leading order)."""
+    πd) + 2/R + 2hR² (its local minimum), or for d < 0.6 the Belavin–Polyakov estimate R
+    ≈ d/(4 ln(1/d)) (E = 8π − 4πdR + 8πR² ln(1/R) to leading order)."""
     if d < 0.6:
         return d / (4 * math.log(1 / d)) / math.sqrt(1 + h)
     R = np.geomspace(0.1, 100, 2000)
@@ -211,9 +197,8 @@ def _tail(u, theta1, rho1, kappa):
 
 def _ladder(f, bc, u, y, tol):
     """solve_bvp with a tolerance ladder 1e-3, 1e-4, … → tol (decades), each step
-    starting from
-    the previous solution: a strict tolerance from a rough guess often sends Newton
-    astray."""
+    starting from the previous solution: a strict tolerance from a rough guess often
+    sends Newton astray."""
     for t in [10.0**-k for k in range(3, 16) if 10.0**-k > tol] + [tol]:
         sol = solve_bvp(f, bc, u, y, tol=t, max_nodes=50000)
         if not sol.success:
@@ -224,12 +209,9 @@ def _ladder(f, bc, u, y, tol):
 
 def _solve(d, h, rho_max, tol, R0):
     """Two stages: from the wall-like guess θ = 2 atan(sinh R0 / sinh ρ) (θ(R0) = π/2)
-    on a
-    short domain ρ ≤ R0 + 12/κ (Newton converges far more reliably there: the ρ²
-    stiffness of
-    the tail is milder), then on the full domain, started from that solution continued
-    by its
-    K₁ tail."""
+    on a short domain ρ ≤ R0 + 12/κ (Newton converges far more reliably there: the ρ²
+    stiffness of the tail is milder), then on the full domain, started from that
+    solution continued by its K₁ tail."""
     kappa = math.sqrt(1 + h)
     f = _rhs(d, h)
     ua = math.log(min(1e-5, 1e-3 * R0))
@@ -254,12 +236,11 @@ def radial_skyrmion(A, D, K_eff, *, Ms=None, H=0.0, rho_max=None, tol=1e-8,
     module).
 
     A [J/m] > 0, D [J/m²] (its sign sets the chirality), K_eff [J/m³] > 0, Ms [A/m]
-    (needed
-    when H ≠ 0), H [A/m] along +z (the background direction; H > 0 shrinks the skyrmion,
-    −2K_eff/(μ0Ms) < H), ``rho_max``: domain length in units of Δ (default R_guess +
-    30/κ),
-    ``tol``: solve_bvp's relative residual tolerance, ``R_guess`` [m]: initial radius.
-    Requires 0 < |D| < D_c = 4√(A K_eff)/π.  Returns a :class:`RadialSkyrmion`.
+    (needed when H ≠ 0), H [A/m] along +z (the background direction; H > 0 shrinks the
+    skyrmion, −2K_eff/(μ0Ms) < H), ``rho_max``: domain length in units of Δ (default
+    R_guess + 30/κ), ``tol``: solve_bvp's relative residual tolerance, ``R_guess`` [m]:
+    initial radius. Requires 0 < |D| < D_c = 4√(A K_eff)/π.  Returns a
+    :class:`RadialSkyrmion`.
     """
     A = _finite("A", A, 0, True, "J/m")
     K_eff = _finite("K_eff", K_eff, 0, True, "J/m^3")
@@ -314,10 +295,8 @@ def radial_skyrmion_for(material, H=0.0, **kw):
 
 def energy_parts(r, theta, A, D, K_eff, Ms=0.0, H=0.0):
     """Exchange, DMI, anisotropy and Zeeman energies per unit thickness [J/m] of any
-    profile θ(r)
-    sampled on a grid r [m] (trapezoid rule on the given grid, θ' by np.gradient; DMI
-    with |D|,
-    the favourable chirality)."""
+    profile θ(r) sampled on a grid r [m] (trapezoid rule on the given grid, θ' by
+    np.gradient; DMI with |D|, the favourable chirality)."""
     r, th = np.asarray(r, float), np.asarray(theta, float)
     tp = np.gradient(th, r)
     s, c = np.sin(th), np.cos(th)
@@ -330,9 +309,8 @@ def energy_parts(r, theta, A, D, K_eff, Ms=0.0, H=0.0):
 
 def euler_lagrange_residual(r, theta, A, D, K_eff, Ms=0.0, H=0.0):
     """Residual of the radial Euler–Lagrange equation (module docstring) [J/m³] at the
-    interior
-    points of a profile sampled on a uniform grid r [m], with second-order central
-    differences."""
+    interior points of a profile sampled on a uniform grid r [m], with second-order
+    central differences."""
     r, th = np.asarray(r, float), np.asarray(theta, float)
     dr = r[1] - r[0]
     t1 = (th[2:] - th[:-2]) / (2 * dr)
@@ -344,14 +322,12 @@ def euler_lagrange_residual(r, theta, A, D, K_eff, Ms=0.0, H=0.0):
 
 def texture_radius(mz, a, centre=None, n_rays=64, periodic=True):
     """Radius [m] of the m_z = 0 contour of a 2-D texture mz (nx, ny) on cells of size a
-    [m]
-    (cell centres at (i + ½) a), for comparing a lattice skyrmion with
+    [m] (cell centres at (i + ½) a), for comparing a lattice skyrmion with
     :func:`radial_skyrmion`.
 
     The centre (x, y) [m] defaults to the centroid of max(−m_z, 0); m_z is interpolated
-    along
-    ``n_rays`` rays by cubic splines (``scipy.ndimage.map_coordinates``, wrapping if
-    ``periodic``); each ray's first zero is located to 1e-4 a; the mean over rays is
+    along ``n_rays`` rays by cubic splines (``scipy.ndimage.map_coordinates``, wrapping
+    if ``periodic``); each ray's first zero is located to 1e-4 a; the mean over rays is
     returned.
     """
     from scipy.ndimage import map_coordinates
