@@ -37,7 +37,6 @@ import argparse
 import json
 import math
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path

@@ -33,20 +33,13 @@ counted in ``setup_s``), ``cpu_s`` (the same loops' CPU time of the process),
 """
 from __future__ import annotations
 
-import argparse
 import json
-import math
 import os
 import sys
 import time
 
-GAMMA = 1.76086e11
-MU0 = 4e-7 * math.pi
-MS = 950e3
-A_EX = 5.1e-12
-HK = 7e6
-KU = MU0 * MS * (HK - MS) / 2.0
-LATTICE_A = 0.339e-9
+# FePt and the constants, the same as the other peer programs' (stdlib-only module)
+from peer_magnumnp_vacancies import A_EX, GAMMA, KU, LATTICE_A, MS, MU0, io_args
 
 
 def run_films(mn, solver, masks, m0, tol, atol, alpha, dts, n_t, n_films):
@@ -100,13 +93,7 @@ def run_films(mn, solver, masks, m0, tol, atol, alpha, dts, n_t, n_films):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--in", dest="inp", required=True)
-    p.add_argument("--out", required=True)
-    p.add_argument("--threads", type=int, default=1)
-    args = p.parse_args(argv)
-    os.environ["OMP_NUM_THREADS"] = str(args.threads)
-    os.environ["CUDA_DEVICE"] = "-1"  # the CPU (magnum.np otherwise probes for a GPU)
+    args = io_args(__doc__, argv, threads=1)
     import numpy as np
     import torch
     torch.set_num_threads(args.threads)
