@@ -102,8 +102,8 @@ def speed(sizes, batches, dtypes, kinds, duration, threads, record=False, chunk=
     rows = []
     for n, B, dtype, kind in itertools.product(sizes, batches, dtypes, kinds):
         cmd = [sys.executable, __file__, "speed-one", "--sizes", str(n),
-               "--batch", str(B), "--dtypes", dtype, "--kinds", kind, "--duration", repr(duration),
-               "--threads", str(threads)] + (["--record"] if record else []) \
+               "--batch", str(B), "--dtypes", dtype, "--kinds", kind,
+               "--duration", repr(duration), "--threads", str(threads)] + (["--record"] if record else []) \
             + (["--chunk", str(chunk)] if chunk else [])
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))

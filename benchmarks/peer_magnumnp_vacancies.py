@@ -54,8 +54,9 @@ DY = 1.0
 
 
 def io_args(doc, argv=None, threads=2):
-    """--in DIR, --out DIR, --threads N of a peer program; sets OMP_NUM_THREADS and selects
-    the CPU (CUDA_DEVICE=-1: magnum.np otherwise probes for a GPU) before torch is imported."""
+    """--in DIR, --out DIR, --threads N of a peer program; sets OMP_NUM_THREADS and
+    selects the CPU (CUDA_DEVICE=-1: magnum.np otherwise probes for a GPU) before torch
+    is imported."""
     p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     p.add_argument("--in", dest="inp", required=True)
     p.add_argument("--out", required=True)

@@ -13,8 +13,8 @@ import spsll
 
 ROOT = Path(__file__).resolve().parents[1]
 PEER_PY = ROOT / "benchmarks" / ".peer-venv" / "bin" / "python"
-# two integrators of the same equation at tolerance 1e-7 on a 16² film over 0.2 ps: 5× the
-# largest measured difference of their peaks (0.2 GHz), 1/5000 of the 5 THz frequency bin
+# two integrators of the same equation at tolerance 1e-7, a 16² film over 0.2 ps: 5× the
+# largest measured difference of their peaks (0.2 GHz), 1/5000 of the 5 THz bin
 MAE_AGREE_GHZ = 1.0
 
 
