@@ -103,8 +103,8 @@ def speed(sizes, batches, dtypes, kinds, duration, threads, record=False, chunk=
     for n, B, dtype, kind in itertools.product(sizes, batches, dtypes, kinds):
         cmd = [sys.executable, __file__, "speed-one", "--sizes", str(n),
                "--batch", str(B), "--dtypes", dtype, "--kinds", kind,
-               "--duration", repr(duration), "--threads", str(threads)] + (["--record"] if record else []) \
-            + (["--chunk", str(chunk)] if chunk else [])
+               "--duration", repr(duration), "--threads", str(threads)]
+        cmd += (["--record"] if record else []) + (["--chunk", str(chunk)] if chunk else [])
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))
         print(json.dumps(rows[-1]), flush=True)
