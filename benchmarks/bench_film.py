@@ -104,7 +104,8 @@ def speed(sizes, batches, dtypes, kinds, duration, threads, record=False, chunk=
         cmd = [sys.executable, __file__, "speed-one", "--sizes", str(n),
                "--batch", str(B), "--dtypes", dtype, "--kinds", kind,
                "--duration", repr(duration), "--threads", str(threads)]
-        cmd += (["--record"] if record else []) + (["--chunk", str(chunk)] if chunk else [])
+        cmd += ["--record"] if record else []
+        cmd += ["--chunk", str(chunk)] if chunk else []
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))
         print(json.dumps(rows[-1]), flush=True)
