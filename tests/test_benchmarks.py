@@ -56,6 +56,17 @@ def test_bench_film_speed_reports_time_and_memory_per_configuration(capsys):
     assert row["peak_rss_MB"] >= row["rss_before_MB"] > 0
 
 
+def test_bench_film_percolation_prints_a_row_per_family_and_parameter(capsys):
+    bench = _load("bench_film")
+    bench.main(["percolation", "--sizes", "16", "24", "--realisations", "8"])
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["family"] for r in rows] == ["site"] * 7 + ["tessellation"] * 6
+    assert [r["params"] for r in rows[:7]] == [0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65]
+    for r in rows:
+        assert np.isfinite([r["D_over_D0"], r["D_se"], r["sigma_over_p_largest_L"]]).all()
+        assert r["D_se"] > 0 and len(r["finite_k"]) == 2  # one finite-k ratio per size
+
+
 def test_front_cost_interpolates_the_pareto_front_log_log():
     front_cost = _load("bench_film_peer").front_cost
     pts = [(1.0, 100.0), (10.0, 10.0), (5.0, 200.0)]  # (1, 100) dominates (5, 200)
