@@ -18,7 +18,8 @@ for site dilution at several p and for tessellations.
     python benchmarks/bench_film.py speed [--sizes 256 512] [--batch 1 8 32]
                                           [--duration 1e-12] [--record [--chunk C]]
     python benchmarks/bench_film.py percolation [--sizes 32 48 64] [--realisations 24]
-    python benchmarks/bench_film.py map [--realisations 16]
+    python benchmarks/bench_film.py map [--realisations 16] [--sizes 32 48 64]
+                                        [--coarse-sizes 64 96 128]
 
 The comparison with magnum.np at equal accuracy is ``bench_film_peer.py``.
 
@@ -134,13 +135,14 @@ def _grid(Ts, ps):
     return np.array([(T / (1 - p), T / p) for T in Ts for p in ps]) * MAT.a
 
 
-def agreement(R):
+def agreement(R, sizes=(32, 48, 64), coarse=(64, 96, 128)):
     cal = _grid((0.7, 1.5, 3.0, 6.0), (0.95, 0.85, 0.75, 0.65, 0.58))
-    m1 = agreement_map(cal[:, 0], cal[:, 1], MAT.a, site_p=(0.95, 0.85, 0.75, 0.65), n_realisations=R, seed=0)
+    kw = dict(sizes=tuple(sizes), coarse_sizes=tuple(coarse), n_realisations=R)
+    m1 = agreement_map(cal[:, 0], cal[:, 1], MAT.a, site_p=(0.95, 0.85, 0.75, 0.65), seed=0, **kw)
     coef = calibrate(m1.p, m1.T, m1.D, m1.D_se, MAT.a)
     val = _grid((0.5, 1.0, 2.0, 4.0, 8.0), (0.9, 0.8, 0.7, 0.62))
-    m2 = agreement_map(val[:, 0], val[:, 1], MAT.a, site_p=(0.9, 0.8, 0.7, 0.62), n_realisations=R, seed=1000,
-                       calibration=coef)
+    m2 = agreement_map(val[:, 0], val[:, 1], MAT.a, site_p=(0.9, 0.8, 0.7, 0.62), seed=1000,
+                       calibration=coef, **kw)
     for name, m in (("calibration", m1), ("validation", m2)):
         for i, lab in enumerate(m.label):
             print(json.dumps({"map": name, "point": lab, "p": m.p[i], "T_over_a": m.T[i] / MAT.a, "D": m.D[i],
@@ -167,6 +169,8 @@ def main(argv=None):
     ap.add_argument("--record", action="store_true",
                     help="speed: the whole recipe (spsll.dispersion)")
     ap.add_argument("--chunk", type=int, help="speed --record: films per chunk")
+    ap.add_argument("--coarse-sizes", type=int, nargs="+", default=[64, 96, 128],
+                    help="map: the tori of tessellations with T > 2a")
     ap.add_argument("--realisations", type=int, default=24)
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args(argv)
@@ -178,7 +182,7 @@ def main(argv=None):
         print(json.dumps(speed_one(a.sizes[0], a.batch[0], a.kinds[0], a.dtypes[0],
                                    a.duration, a.record, a.chunk)))
     elif a.what == "map":
-        agreement(a.realisations)
+        agreement(a.realisations, a.sizes or (32, 48, 64), a.coarse_sizes)
     else:
         percolation(a.sizes or [32, 48, 64], a.realisations, [0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65],
                     [(4, 1.5), (8, 2), (6, 3), (12, 4), (20, 5), (10, 5)])

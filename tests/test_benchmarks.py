@@ -63,8 +63,21 @@ def test_bench_film_percolation_prints_a_row_per_family_and_parameter(capsys):
     assert [r["family"] for r in rows] == ["site"] * 7 + ["tessellation"] * 6
     assert [r["params"] for r in rows[:7]] == [0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65]
     for r in rows:
-        assert np.isfinite([r["D_over_D0"], r["D_se"], r["sigma_over_p_largest_L"]]).all()
+        values = [r["D_over_D0"], r["D_se"], r["sigma_over_p_largest_L"]]
+        assert np.isfinite(values).all()
         assert r["D_se"] > 0 and len(r["finite_k"]) == 2  # one finite-k ratio per size
+
+
+def test_bench_film_map_prints_both_maps_and_the_summary(capsys):
+    bench = _load("bench_film")
+    bench.main(["map", "--sizes", "16", "24", "--coarse-sizes", "24", "32",
+                "--realisations", "8"])
+    out = capsys.readouterr().out
+    points = [json.loads(ln) for ln in out.splitlines() if ln.startswith('{"map"')]
+    # 4 T/a × 5 p + 4 site p (calibration), 5 T/a × 4 p + 4 site p (validation)
+    assert [p["map"] for p in points] == ["calibration"] * 24 + ["validation"] * 24
+    summary = json.loads(out[out.index("\n{\n") + 1:])
+    assert summary["speedup"] > 0 and "sps_ll" in summary["validation_errors"]
 
 
 def test_front_cost_interpolates_the_pareto_front_log_log():
