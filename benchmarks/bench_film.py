@@ -138,11 +138,12 @@ def _grid(Ts, ps):
 def agreement(R, sizes=(32, 48, 64), coarse=(64, 96, 128)):
     cal = _grid((0.7, 1.5, 3.0, 6.0), (0.95, 0.85, 0.75, 0.65, 0.58))
     kw = dict(sizes=tuple(sizes), coarse_sizes=tuple(coarse), n_realisations=R)
-    m1 = agreement_map(cal[:, 0], cal[:, 1], MAT.a, site_p=(0.95, 0.85, 0.75, 0.65), seed=0, **kw)
+    m1 = agreement_map(cal[:, 0], cal[:, 1], MAT.a, site_p=(0.95, 0.85, 0.75, 0.65),
+                       seed=0, **kw)
     coef = calibrate(m1.p, m1.T, m1.D, m1.D_se, MAT.a)
     val = _grid((0.5, 1.0, 2.0, 4.0, 8.0), (0.9, 0.8, 0.7, 0.62))
-    m2 = agreement_map(val[:, 0], val[:, 1], MAT.a, site_p=(0.9, 0.8, 0.7, 0.62), seed=1000,
-                       calibration=coef, **kw)
+    m2 = agreement_map(val[:, 0], val[:, 1], MAT.a, site_p=(0.9, 0.8, 0.7, 0.62),
+                       seed=1000, calibration=coef, **kw)
     for name, m in (("calibration", m1), ("validation", m2)):
         for i, lab in enumerate(m.label):
             print(json.dumps({"map": name, "point": lab, "p": m.p[i], "T_over_a": m.T[i] / MAT.a, "D": m.D[i],
