@@ -26,6 +26,16 @@ def _check_positive(name: str, value: float, unit: str) -> float:
     return value
 
 
+def _check_real(name: str, value, unit: str) -> float:
+    try:
+        ok = not isinstance(value, bool) and math.isfinite(float(value))
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(f"{name} must be a finite real number [{unit}], got {value!r}")
+    return float(value)
+
+
 @dataclass(frozen=True)
 class Material:
     """A uniaxial ferromagnetic chain.
@@ -61,10 +71,7 @@ class Material:
         _check_positive("A", self.A, "J/m")
         _check_positive("Hk", self.Hk, "A/m")
         _check_positive("a", self.a, "m")
-        if isinstance(self.D, bool) or not math.isfinite(float(self.D)):
-            raise ValueError(f"D must be a finite real number [J/m²] (its sign sets the chirality), "
-                             f"got {self.D!r}")
-        object.__setattr__(self, "D", float(self.D))
+        object.__setattr__(self, "D", _check_real("D", self.D, "J/m² (its sign sets the chirality)"))
         if self.Hk <= self.Ms:
             raise ValueError(
                 f"Hk must exceed Ms (perpendicular film: K_eff = μ0 Ms (Hk - Ms)/2 > 0); "
