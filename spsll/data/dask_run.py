@@ -34,8 +34,10 @@ def client_for(dask, workers):
     return client, [client]
 
 
-def run_chunks(client, compute, spec, sigma, tau, bounds, pending, write):
-    """Keep a window of chunks in flight on the cluster and write each result as it arrives."""
+def run_chunks(client, compute, spec, arrays, bounds, pending, write):
+    """Keep a window of chunks in flight on the cluster and write each result as it arrives.
+
+    Chunk k is ``compute(spec, *(a[lo:hi] for a in arrays))`` with (lo, hi) = ``bounds[k]``."""
     as_completed = distributed_module().as_completed
     n_workers = max(1, sum(client.nthreads().values()))  # worker threads known to the scheduler now
     token = uuid.uuid4().hex[:8]
@@ -44,7 +46,7 @@ def run_chunks(client, compute, spec, sigma, tau, bounds, pending, write):
 
     def submit(k):
         lo, hi = bounds[k]
-        fut = client.submit(compute, spec, sigma[lo:hi], tau[lo:hi], pure=False,
+        fut = client.submit(compute, spec, *(a[lo:hi] for a in arrays), pure=False,
                             key=f"spsll-{spec['kind']}-chunk{k}-{token}")
         index[fut.key] = k
         return fut

@@ -11,10 +11,16 @@ Command line (same options)::
     spsll generate dispersions --n 1000 --out dispersions.h5 [--seed 0 --chunk 32 --plan uniform]
     spsll generate walls --n 12000 --out walls.h5 [--device cuda --dtype float32]
 
+Also "film_dispersions": SPS-LL films, ``generate("film_dispersions", n, out,
+n_cells=(nx, ny))`` or ``--n-cells NX NY``.  Every kind, the agreement map's explicit 2-D
+ensembles (:mod:`spsll.data.film_stiffness`) included, runs through :func:`run_job`: the
+same resume, lock, validation and Dask paths.
+
 What is computed: the plan (:mod:`spsll.data.plans`, fixed by ``seed``) gives every sample its (σ, τ);
 the samples are cut into chunks of ``chunk`` (chunk k = samples k·chunk … k·chunk + chunk − 1)
 and each chunk is one batched call of :func:`spsll.dispersion` or :func:`spsll.domain_wall`
-(:func:`compute_chunk`).  The layout of the store is documented in :mod:`spsll.data.store`.
+(:func:`compute_chunk`, :mod:`spsll.data.solver_kinds`).  The layout of the store is
+documented in :mod:`spsll.data.store`.
 
 Resume and safety: stopping a run at any moment (Ctrl-C, a batch system's time limit, SIGKILL)
 and running the same command again computes only the chunks not yet marked done, and the store
@@ -51,7 +57,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import math
 import os
 import platform
 import time
@@ -64,19 +69,14 @@ import torch
 from .. import __version__
 from .._files import prepare_output
 from .dask_run import client_for, distributed_module, run_chunks
-from .._validate import finite_scalar, positive_int
-from ..physics.domainwall import domain_wall
-from ..physics.magnons import dispersion
 from ..physics.material import FePt, Material
 from .plans import SIGMA_RANGE, TAU_RANGE, Plan, chunk_bounds
 from ..physics.problem import resolve_device, resolve_dtype
 from .store import (StoreError, StoreLock, check_settings, create_store, mark_done, open_store,
                     remove_stale_temporaries, write_chunk)
+from .solver_kinds import (DEFAULT_CHUNK, FILM_CELLS, KINDS, PROGRESS_BATCH,  # noqa: F401
+                           SOLVERS, axes_and_layout, check_kind, compute_chunk)
 
-KINDS = ("dispersions", "walls")
-SOLVERS = {"dispersions": dispersion, "walls": domain_wall}
-#: Samples per chunk when none is given: a few seconds of CPU work per chunk at 500 cells.
-DEFAULT_CHUNK = {"dispersions": 32, "walls": 500}
 #: Solver keywords that do not change results or that generate sets itself.
 # set by generate itself, or not a setting of a statistical store (explicit masks, callbacks)
 _NOT_SETTINGS = ("progress", "batch_size", "device", "dtype", "mask", "on_chunk")
@@ -94,12 +94,6 @@ class GenerateReport:
     computed: int
     skipped: int
     seconds: float
-
-
-def _check_kind(kind):
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    return kind
 
 
 def _jsonable(name, value):
@@ -120,7 +114,7 @@ def solver_options(kind, options) -> dict:
 
     Unknown keywords are refused, naming the allowed ones.  ``progress``, ``batch_size``,
     ``device`` and ``dtype`` are not options here (generate sets them)."""
-    params = inspect.signature(SOLVERS[_check_kind(kind)]).parameters
+    params = inspect.signature(SOLVERS[check_kind(kind)]).parameters
     allowed = {k: p.default for k, p in params.items()
                if p.kind is p.KEYWORD_ONLY and k not in _NOT_SETTINGS}
     unknown = sorted(set(options) - set(allowed))
@@ -132,88 +126,19 @@ def solver_options(kind, options) -> dict:
     return {k: _jsonable(k, v) for k, v in out.items()}
 
 
-def _axes_and_layout(kind, material, opts, dtype):
-    """Axes stored once and the per-sample datasets {name: (shape, dtype, units, description, fill)}."""
-    n = positive_int("n_cells", opts["n_cells"], low=8)
-    a = material.a
-    if kind == "dispersions":
-        duration = finite_scalar("duration", opts["duration"], low=0, low_open=True, unit="s")
-        dt_sample = finite_scalar("dt_sample", opts["dt_sample"], low=0, high=duration / 4, low_open=True, unit="s")
-        n_t = int(round(duration / dt_sample))
-        k = np.fft.fftshift(2 * math.pi * np.fft.fftfreq(n, d=a))
-        f = np.fft.rfftfreq(n_t, d=dt_sample)
-        axes = {"k": (k, "rad/m", "wavenumbers, ascending (fftshifted), first Brillouin zone"),
-                "f": (f, "Hz", "frequencies of the spectrum, 0 ... 1/(2 dt_sample)")}
-        layout = {"peak_frequency": ((n,), np.float64, "Hz", "1-D dispersion: peak frequency per k, sub-bin refined", True),
-                  "n_steps": ((), np.int64, "", "accepted integrator steps", True),
-                  "n_rejected": ((), np.int64, "", "rejected integrator steps", True)}
-        if opts["keep_power"]:
-            layout["power"] = ((f.size, n), np.float32, "arbitrary",
-                               "spectral power |FFT2 m_x|^2, axes (f, k); unwritten rows are zeros", False)
-    else:
-        x = (np.arange(n) + 0.5 - n / 2) * a
-        axes = {"x": (x, "m", "cell centres of the chain, wall initially at x = 0")}
-        mdt = np.float64 if dtype == torch.float64 else np.float32
-        layout = {"m": ((3, n), mdt, "1", "relaxed unit magnetisation (m_x, m_y, m_z) of the chain"),
-                  "width": ((), np.float64, "m", "wall width, cosine series (paper Eq. 10)"),
-                  "width_error": ((), np.float64, "m", "cosine-series width error (std over the last harmonics)"),
-                  "width_tanh": ((), np.float64, "m", "wall width pi*Delta from a tanh fit"),
-                  "width_tanh_error": ((), np.float64, "m", "1-sigma error of the tanh-fit width"),
-                  "center": ((), np.float64, "m", "wall centre (m_z = 0 crossing)"),
-                  "torque": ((), np.float64, "1", "final max |m x H| / Ms"),
-                  "converged": ((), np.bool_, "", "relaxation reached the torque tolerance"),
-                  "iterations": ((), np.int64, "", "relaxation iterations or integrator steps")}
-        layout = {k: (*v, True) for k, v in layout.items()}
-    return axes, layout
-
-
-#: Walls relaxed per solver call when generate reports progress inside a chunk (``mode="relax"``
-#: stops per sample, so the values do not depend on how a chunk is cut; 20-50 walls per call are
-#: also no slower than 200: 1.27-1.34 s against 1.50 s for 200 walls of 500 cells on one core).
-PROGRESS_BATCH = 50
-_WALL_FIELDS = ("m", "width", "width_error", "width_tanh", "width_tanh_error", "center", "torque",
-                "converged", "iterations")
-
-
-def compute_chunk(spec: dict, sigma, tau, report=None) -> dict:
-    """Compute one chunk: {"data": {name: (B, ...) array}, "axes": {name: array}}.
-
-    ``spec``: {"kind", "material": Material fields, "options": solver keywords incl. device,
-    dtype, batch_size}.  A pure function of its arguments (what Dask workers run).  ``report``:
-    called with the number of samples finished, after each :data:`PROGRESS_BATCH` relaxed walls
-    (or once for the chunk)."""
-    kind = _check_kind(spec["kind"])
-    mat = Material(**spec["material"])
-    opts = dict(spec["options"])
-    sigma = np.asarray(sigma, dtype=np.float64).reshape(-1)
-    tau = np.asarray(tau, dtype=np.float64).reshape(-1)
-    if kind == "dispersions":
-        r = dispersion(mat, sigma, tau, progress=False, **opts)
-        data = {"peak_frequency": r.peak_frequency, "n_steps": np.asarray(r.stats["n_steps"], np.int64),
-                "n_rejected": np.asarray(r.stats["n_rejected"], np.int64)}
-        if opts.get("keep_power"):
-            data["power"] = r.power
-        if report:
-            report(sigma.size)
-        return {"data": data, "axes": {"k": r.k, "f": r.f}}
-    step = PROGRESS_BATCH if report and opts.get("mode", "relax") == "relax" else sigma.size
-    parts = []
-    for lo in range(0, sigma.size, step):
-        r = domain_wall(mat, sigma[lo:lo + step], tau[lo:lo + step], progress=False, **opts)
-        parts.append(r)
-        if report:
-            report(r.width.size)
-    data = {name: np.concatenate([getattr(r, name) for r in parts]) for name in _WALL_FIELDS}
-    return {"data": data, "axes": {"x": parts[0].x}}
-
-
-def _layout_text(axes, layout):
+def _layout_text(axes, layout, samples):
+    """The ``layout`` attribute: one line per dataset (axes, results, the plan's samples, done)."""
     rows = [f"/{name} {tuple(np.shape(arr))} [{units}] {desc}" for name, (arr, units, desc) in axes.items()]
     rows += [f"/{name} (n, {', '.join(map(str, shape))}) {np.dtype(dt).name} [{units}] {desc}".replace("(n, )", "(n,)")
              for name, (shape, dt, units, desc, _) in layout.items()]
-    rows += ["/sigma (n,) float64 [m] mean material length", "/tau (n,) float64 [m] mean vacancy length",
-             "/done (n_chunks,) bool: samples of chunk k are data only where done[k]"]
+    rows += [f"/{name} (n,) {np.asarray(arr).dtype.name} [{units}] {desc}"
+             for name, (arr, units, desc) in samples.items()]
+    rows += ["/done (n_chunks,) bool: samples of chunk k are data only where done[k]"]
     return "\n".join(rows)
+
+
+#: The plan's per-sample datasets of the 1-D kinds: {name: (units, description)}.
+SIGMA_TAU = {"sigma": ("m", "mean material length sigma"), "tau": ("m", "mean vacancy length tau (0 = ideal)")}
 
 
 class GenerateInterrupted(KeyboardInterrupt):
@@ -230,26 +155,32 @@ class GenerateInterrupted(KeyboardInterrupt):
 
 
 @dataclass
-class _Job:
-    """Everything :func:`generate` derives from its arguments before touching the store."""
+class Job:
+    """Everything a run derives from its arguments before touching the store (every kind).
+
+    ``samples``: the plan's per-sample arrays {name: (array (n,), units, description)}, written
+    at creation and compared on resume; ``compute(spec, *arrays[lo:hi], report=None)`` computes
+    one chunk from them (a module-level function, so that Dask can ship it); ``defaults``: see
+    :func:`spsll.data.store.settings_differences`."""
 
     kind: str
     n: int
     chunk: int
     bounds: list
-    sigma: np.ndarray
-    tau: np.ndarray
+    samples: dict
     spec: dict
     settings: dict
     axes: dict
     layout: dict
     attrs: dict
+    compute: object
+    defaults: dict
 
 
 def _job(kind, n, material, plan, seed, chunk, sigma_range, tau_range, device, dtype, local,
-         options) -> _Job:
+         options) -> Job:
     """Validate the arguments of :func:`generate` and derive the plan, settings and layout."""
-    kind = _check_kind(kind)
+    kind = check_kind(kind)
     if not isinstance(material, Material):
         raise TypeError(f"material must be a spsll.Material, got {type(material).__name__}")
     the_plan = Plan(n=n, plan=plan, seed=seed, sigma_range=sigma_range, tau_range=tau_range)
@@ -260,8 +191,10 @@ def _job(kind, n, material, plan, seed, chunk, sigma_range, tau_range, device, d
     # With Dask the device must exist on the workers, not here (a login node may have no GPU).
     dev = resolve_device(device, check_available=local)
     dtype_name = "float64" if tdt == torch.float64 else "float32"
-    if kind == "dispersions":
+    if kind != "walls":
         options.setdefault("keep_power", False)
+    if kind == "film_dispersions":
+        options.setdefault("n_cells", FILM_CELLS)
     opts = solver_options(kind, options)
     settings = {"format_version": 1, "kind": kind, "spsll_version": __version__, "plan": the_plan.to_dict(),
                 "chunk": int(chunk), "material": material.to_dict(), "solver": opts, "dtype": dtype_name,
@@ -269,7 +202,7 @@ def _job(kind, n, material, plan, seed, chunk, sigma_range, tau_range, device, d
     spec = {"kind": kind, "material": material.to_dict(),
             "options": {**opts, "dtype": dtype_name, "device": str(dev), "batch_size": int(chunk)}}
     sigma, tau = the_plan.sample()
-    axes, layout = _axes_and_layout(kind, material, opts, tdt)
+    axes, layout = axes_and_layout(kind, material, opts, tdt)
     attrs = {"seed": the_plan.seed, "plan": the_plan.plan, "sigma_range_m": list(the_plan.sigma_range),
              "tau_range_m": list(the_plan.tau_range), "material_json": json.dumps(material.to_dict()),
              "solver_json": json.dumps(opts, sort_keys=True), "dtype": dtype_name, "device_type": dev.type,
@@ -281,14 +214,17 @@ def _job(kind, n, material, plan, seed, chunk, sigma_range, tau_range, device, d
              "description": f"spsll {kind} dataset: see the 'layout' attribute and spsll.data.store; only "
                             f"samples of chunks with done[k] true are data"}
     attrs.update({f"material_{k}": v for k, v in material.to_dict().items()})
-    return _Job(kind=kind, n=the_plan.n, chunk=int(chunk), bounds=bounds, sigma=sigma, tau=tau, spec=spec,
-                settings=settings, axes=axes, layout=layout, attrs=attrs)
+    samples = {name: (arr, *SIGMA_TAU[name]) for name, arr in (("sigma", sigma), ("tau", tau))}
+    return Job(kind=kind, n=the_plan.n, chunk=int(chunk), bounds=bounds, samples=samples, spec=spec,
+               settings=settings, axes=axes, layout=layout, attrs=attrs, compute=compute_chunk,
+               defaults={"solver": solver_options(kind, {})})
 
 
 def generate(kind, n, out, *, material=FePt, plan="uniform", seed=0, chunk=None, sigma_range=SIGMA_RANGE,
              tau_range=TAU_RANGE, device="cpu", dtype="float64", dask=None, workers=None, progress=True,
              fsync=True, **options) -> GenerateReport:
-    """Compute ``n`` samples of ``kind`` ("dispersions" or "walls") into the HDF5 store ``out``.
+    """Compute ``n`` samples of ``kind`` ("dispersions", "walls" or "film_dispersions": SPS-LL
+    films, ``n_cells=(nx, ny)``, default (64, 64)) into the HDF5 store ``out``.
 
     material: a :class:`spsll.Material` (default FePt).  plan, seed, sigma_range, tau_range [m]:
     the sampling plan (:mod:`spsll.data.plans`).  chunk: samples per chunk, also the batch of one
@@ -303,13 +239,25 @@ def generate(kind, n, out, *, material=FePt, plan="uniform", seed=0, chunk=None,
     :class:`GenerateReport`.  Ctrl-C raises :class:`GenerateInterrupted` (done chunks kept).
     """
     t0 = time.perf_counter()
+    local = check_where(dask, workers)
+    job = _job(kind, n, material, plan, seed, chunk, sigma_range, tau_range, device, dtype, local, options)
+    return run_job(job, out, dask=dask, workers=workers, progress=progress, fsync=fsync, t0=t0)
+
+
+def check_where(dask, workers) -> bool:
+    """Validate where a run computes; True when it runs serially in this process."""
     if dask is not None and workers is not None:
         raise ValueError("give either dask (a scheduler address or Client) or workers (a local cluster), not both")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ValueError(f"workers must be an integer >= 1 (local Dask worker processes), got {workers!r}")
-    local = dask is None and workers is None
-    job = _job(kind, n, material, plan, seed, chunk, sigma_range, tau_range, device, dtype, local, options)
-    if not local:
+    return dask is None and workers is None
+
+
+def run_job(job: Job, out, *, dask=None, workers=None, progress=True, fsync=True, t0=None) -> GenerateReport:
+    """Create or resume the store ``out`` of ``job`` under its lock and compute its missing chunks
+    (serially, or on Dask: ``dask``/``workers`` as in :func:`generate`).  Every kind's run."""
+    t0 = time.perf_counter() if t0 is None else t0
+    if not check_where(dask, workers):
         distributed_module()  # the missing extra is named before the store is created
     out = prepare_output(out)
     count = {"done": 0, "computed": 0}
@@ -324,18 +272,20 @@ def generate(kind, n, out, *, material=FePt, plan="uniform", seed=0, chunk=None,
                           seconds=time.perf_counter() - t0)
 
 
-def _fill(out, job: _Job, count: dict, dask, workers, progress, fsync):
+def _fill(out, job: Job, count: dict, dask, workers, progress, fsync):
     """Create the store if needed (under the lock), check it, and compute its missing chunks."""
     created = not os.path.exists(out)
     if created:
-        create_store(out, kind=job.kind, sigma=job.sigma, tau=job.tau, chunk=job.chunk, axes=job.axes,
+        create_store(out, kind=job.kind, samples=job.samples, chunk=job.chunk, axes=job.axes,
                      per_sample=job.layout, attrs=job.attrs, settings=job.settings,
-                     layout_text=_layout_text(job.axes, job.layout))
+                     layout_text=_layout_text(job.axes, job.layout, job.samples))
     f = open_store(out, "r+")
+    arrays = [arr for arr, _, _ in job.samples.values()]
     try:
-        check_settings(f, job.settings, out, defaults={"solver": solver_options(job.kind, {})})
-        if not (np.array_equal(f["sigma"][...], job.sigma) and np.array_equal(f["tau"][...], job.tau)):
-            raise StoreError(f"{out}: the stored (sigma, tau) differ from the plan of its own settings")
+        check_settings(f, job.settings, out, defaults=job.defaults)
+        for name, (arr, _, _) in job.samples.items():
+            if not np.array_equal(f[name][...], arr, equal_nan=True):
+                raise StoreError(f"{out}: {name}: the stored plan differs from the plan of its own settings")
         done = f["done"][...]
         pending = [k for k in range(len(job.bounds)) if not done[k]]
         count["done"] = len(job.bounds) - len(pending)
@@ -360,11 +310,11 @@ def _fill(out, job: _Job, count: dict, dask, workers, progress, fsync):
             if serial:
                 for k in pending:
                     lo, hi = job.bounds[k]
-                    write(k, compute_chunk(job.spec, job.sigma[lo:hi], job.tau[lo:hi], report=bar.update))
+                    write(k, job.compute(job.spec, *(a[lo:hi] for a in arrays), report=bar.update))
             elif pending:
                 client, owned = client_for(dask, workers)
                 try:
-                    run_chunks(client, compute_chunk, job.spec, job.sigma, job.tau, job.bounds, pending, write)
+                    run_chunks(client, job.compute, job.spec, arrays, job.bounds, pending, write)
                 finally:
                     for obj in owned:
                         obj.close()

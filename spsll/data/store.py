@@ -16,6 +16,13 @@ each dataset also carries ``units`` and ``description`` attributes)::
     /n_steps, /n_rejected (n,)  int64           /width_tanh_error  (n,)       m
                                                 /center, /torque, /converged, /iterations  (n,)
 
+    kind "film_dispersions" (SPS-LL films of nx × ny cells): as "dispersions" with a second
+    wavenumber axis /ky (Ny,) rad/m; /peak_frequency (n, N, Ny), /power (n, F, N, Ny).
+
+    kind "film_stiffness" (the agreement map's explicit 2-D ensembles): the plan is
+    /point, /family, /sigma, /tau, /p, /size, /realisation and each sample holds /ratio,
+    /p_inf, /conductivity (n,); see :mod:`spsll.data.film_stiffness`.
+
 Root attributes: ``format`` ("spsll-dataset"), ``format_version``, ``kind``, ``n``, ``chunk``,
 ``n_chunks``, ``seed``, ``plan``, ``sigma_range_m``, ``tau_range_m``, ``material_json`` and
 ``material_<field>`` (every field of the Material), ``solver_json`` (every solver keyword that
@@ -65,7 +72,7 @@ from .store_check import StoreError, check_structure
 
 FORMAT = "spsll-dataset"
 FORMAT_VERSION = 1
-KINDS = ("dispersions", "walls")
+KINDS = ("dispersions", "walls", "film_dispersions", "film_stiffness")
 
 
 class StoreMismatchError(ValueError):
@@ -102,9 +109,12 @@ def _early_dataset(f, name, shape, dtype, *, fill=True, units="", description=""
 
 
 
-def create_store(path, *, kind, sigma, tau, chunk, axes, per_sample, attrs, settings, layout_text=""):
+def create_store(path, *, kind, chunk, axes, per_sample, attrs, settings, layout_text="", sigma=None,
+                 tau=None, samples=None):
     """Write a complete, empty store to ``path`` atomically (temporary file, fsync, rename).
 
+    samples: the plan, {name: (array (n,), units, description)} written whole at creation (the
+    1-D kinds' σ and τ [m] may be given as ``sigma`` and ``tau`` instead).
     axes: {name: (array, units, description)} stored once.  per_sample: {name: (shape_per_sample,
     dtype, units, description, fill)} preallocated with a leading axis of n.  attrs: extra root
     attributes (str, numbers or arrays).  settings: the dict compared on resume
@@ -114,9 +124,10 @@ def create_store(path, *, kind, sigma, tau, chunk, axes, per_sample, attrs, sett
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     if os.path.exists(path):
         raise FileExistsError(f"{path} exists; refusing to overwrite it")
-    sigma = np.asarray(sigma, dtype=np.float64)
-    tau = np.asarray(tau, dtype=np.float64)
-    n = sigma.shape[0]
+    if samples is None:
+        samples = {"sigma": (np.asarray(sigma, dtype=np.float64), "m", "mean material length sigma"),
+                   "tau": (np.asarray(tau, dtype=np.float64), "m", "mean vacancy length tau (0 = ideal)")}
+    n = np.shape(samples["sigma"][0])[0]
     n_chunks = -(-n // int(chunk))
     tmp = f"{path}.creating-{os.getpid()}"
     try:
@@ -130,12 +141,12 @@ def create_store(path, *, kind, sigma, tau, chunk, axes, per_sample, attrs, sett
             f.attrs["settings_json"] = json.dumps(settings, sort_keys=True)
             f.attrs["layout"] = layout_text
             f.attrs["axes"] = json.dumps(sorted(axes))
-            f.attrs["per_sample"] = json.dumps(["sigma", "tau", *per_sample])
+            f.attrs["per_sample"] = json.dumps([*samples, *per_sample])
             for key, val in attrs.items():
                 f.attrs[key] = str(val) if isinstance(val, str) else val
-            for name, arr, units, desc in (("sigma", sigma, "m", "mean material length sigma"),
-                                           ("tau", tau, "m", "mean vacancy length tau (0 = ideal)")):
-                ds = _early_dataset(f, name, (n,), np.float64, units=units, description=desc)
+            for name, (arr, units, desc) in samples.items():
+                arr = np.asarray(arr)
+                ds = _early_dataset(f, name, (n,), arr.dtype, units=units, description=desc)
                 ds[...] = arr
             _early_dataset(f, "done", (n_chunks,), np.bool_, units="",
                            description=f"chunk k = samples [k*{int(chunk)}, (k+1)*{int(chunk)}) is complete")

@@ -9,7 +9,9 @@ data, not a promise: before any array is read or allocated from its attributes i
 * ``per_sample`` and ``axes``: short JSON lists of distinct names of existing datasets;
 * every dataset's shape and dtype against the layout of its kind (n samples, N cells, F
   frequencies; floats are float32/float64, flags bool, counters integers);
-* σ > 0 and τ >= 0, finite (the plan's values, written at creation);
+* σ > 0 and τ >= 0, finite (the plan's values, written at creation); in a
+  ``film_stiffness`` store: family 0 (tessellation, σ and τ as above) or 1 (site
+  dilution, p in (0, 1]), film sides >= 3, point and realisation indices >= 0;
 * no HDF5 external storage, virtual datasets, soft or external links, or groups: a store is
   one self-contained file of datasets.
 
@@ -39,11 +41,19 @@ LAYOUTS = {
               **{name: (("n",), _FLOAT) for name in ("width", "width_error", "width_tanh",
                                                      "width_tanh_error", "center", "torque")},
               "converged": (("n",), _BOOL), "iterations": (("n",), _INT)},
+    "film_dispersions": {"k": (("N",), _FLOAT), "ky": (("Ny",), _FLOAT), "f": (("F",), _FLOAT),
+                         "peak_frequency": (("n", "N", "Ny"), _FLOAT),
+                         "power": (("n", "F", "N", "Ny"), _FLOAT),
+                         "n_steps": (("n",), _INT), "n_rejected": (("n",), _INT)},
+    "film_stiffness": {
+        **{name: (("n",), _INT) for name in ("point", "family", "size", "realisation")},
+        **{name: (("n",), _FLOAT) for name in ("p", "ratio", "p_inf", "conductivity")}},
 }
 COMMON = {"sigma": (("n",), _FLOAT), "tau": (("n",), _FLOAT), "done": (("n_chunks",), _BOOL)}
 #: Datasets a store of each kind must hold: all that generate writes (``power`` is optional).
 REQUIRED = {kind: tuple(name for name in layout if name != "power") for kind, layout in LAYOUTS.items()}
-_SIZE_AXIS = {"N": {"dispersions": "k", "walls": "x"}, "F": {"dispersions": "f"}}
+_SIZE_AXIS = {"N": {"dispersions": "k", "walls": "x", "film_dispersions": "k"},
+              "Ny": {"film_dispersions": "ky"}, "F": {"dispersions": "f", "film_dispersions": "f"}}
 
 
 class StoreError(RuntimeError):
@@ -171,10 +181,34 @@ def check_structure(f, path) -> None:
     for name in axes:
         if name in COMMON or layout[name][0][0] == "n":
             _fail(path, "axes", f"lists {name!r}, which is not an axis")
-    sigma, tau = f["sigma"][...], f["tau"][...]
-    if not np.all(np.isfinite(sigma) & (sigma > 0)):
-        i = int(np.flatnonzero(~(np.isfinite(sigma) & (sigma > 0)))[0])
-        _fail(path, "sigma", f"must be finite and > 0 m; sample {i} has {float(sigma[i])!r}")
-    if not np.all(np.isfinite(tau) & (tau >= 0)):
-        i = int(np.flatnonzero(~(np.isfinite(tau) & (tau >= 0)))[0])
-        _fail(path, "tau", f"must be finite and >= 0 m; sample {i} has {float(tau[i])!r}")
+    rows = np.ones(n, bool)
+    if kind == "film_stiffness":
+        rows = _check_film_plan(f, path)
+    sigma, tau = f["sigma"][...][rows], f["tau"][...][rows]
+    _check_values(path, "sigma", sigma, np.isfinite(sigma) & (sigma > 0), "finite and > 0 m",
+                  rows)
+    _check_values(path, "tau", tau, np.isfinite(tau) & (tau >= 0), "finite and >= 0 m", rows)
+
+
+def _check_values(path, name, values, ok, allowed, rows=None):
+    """Fail naming ``name`` and the first sample (numbered among ``rows``) not ``ok``."""
+    if not np.all(ok):
+        j = int(np.flatnonzero(~ok)[0])
+        i = j if rows is None else int(np.flatnonzero(rows)[j])
+        _fail(path, name, f"must be {allowed}; sample {i} has {values[j].item()!r}")
+
+
+def _check_film_plan(f, path):
+    """Check the plan of a film_stiffness store; return the rows of its tessellations."""
+    family, p = f["family"][...], f["p"][...]
+    _check_values(path, "family", family, np.isin(family, (0, 1)),
+                  "0 (tessellation) or 1 (site dilution)")
+    site = family == 1
+    _check_values(path, "p", p[site], (p[site] > 0) & (p[site] <= 1),
+                  "in (0, 1] for site dilution", site)
+    size = f["size"][...]
+    _check_values(path, "size", size, size >= 3, ">= 3 cells (a film's side)")
+    for name in ("point", "realisation"):
+        v = f[name][...]
+        _check_values(path, name, v, v >= 0, ">= 0")
+    return ~site

@@ -144,22 +144,30 @@ class AgreementMap:
 
 
 def agreement_map(sigma, tau, a, site_p=(), sizes=(32, 48, 64), coarse_sizes=(64, 96, 128),
-                  n_realisations=16, seed=0, n_cells=64, calibration=None) -> AgreementMap:
+                  n_realisations=16, seed=0, n_cells=64, calibration=None,
+                  ensembles=None) -> AgreementMap:
     """Explicit stiffness and models over tessellation points (σ, τ) [m] and site-dilution values p.
 
     Tessellations with T > 2a use ``coarse_sizes`` (the finite-k excess decays like (kT)²).
+    ``ensembles``: where the explicit fits come from.  None computes them here; else an
+    object whose methods ``tessellation`` and ``site`` take the arguments of
+    :func:`tessellation_stiffness` and :func:`site_dilution_stiffness` and return fits, e.g.
+    :class:`spsll.data.film_ensembles.StoreEnsembles` (the ensembles of a
+    ``spsll generate film_stiffness`` store); ``explicit_s`` then times the lookup.
     """
+    tess_fits = tessellation_stiffness if ensembles is None else ensembles.tessellation
+    site_fits = site_dilution_stiffness if ensembles is None else ensembles.site
     s, t, _ = defect_params(sigma, tau)
     rows = []
     for si, ti in zip(s, t):
         T = si * ti / (si + ti)
         t0 = time.perf_counter()
-        fit = tessellation_stiffness(si, ti, a, coarse_sizes if T > 2 * a else sizes, n_realisations, seed)[0]
+        fit = tess_fits(si, ti, a, coarse_sizes if T > 2 * a else sizes, n_realisations, seed)[0]
         rows.append((f"tessellation ({si / a:.3g}a, {ti / a:.3g}a)", si / (si + ti), T, fit,
                      time.perf_counter() - t0))
     for p in site_p:
         t0 = time.perf_counter()
-        fit = site_dilution_stiffness(p, sizes, n_realisations, seed)[0]
+        fit = site_fits(p, sizes, n_realisations, seed)[0]
         rows.append((f"site p = {p:g}", p, 0.0, fit, time.perf_counter() - t0))
     p = np.array([r[1] for r in rows])
     T = np.array([r[2] for r in rows])

@@ -42,7 +42,7 @@ import scipy.sparse.linalg
 from .defects2d import site_dilution_masks, tessellation_masks
 from .percolation import network, percolation
 
-__all__ = ["finite_k_stiffness", "StiffnessFit", "extrapolated_stiffness", "ema_stiffness",
+__all__ = ["finite_k_stiffness", "StiffnessFit", "extrapolated_stiffness", "stiffness_fit", "ema_stiffness",
            "site_dilution_stiffness", "tessellation_stiffness"]
 
 
@@ -107,12 +107,21 @@ def extrapolated_stiffness(masks_by_size) -> StiffnessFit:
     Weighted least squares of the per-size means on k² = (2π/L)² (weights 1/se²); the intercept's
     standard error is that of the fit.  Realisations where nothing spans are dropped.
     """
-    sizes = np.array(sorted(masks_by_size))
+    if len(masks_by_size) < 2:
+        raise ValueError("extrapolated_stiffness needs masks of at least two sizes")
+    return stiffness_fit({L: [finite_k_stiffness(m) for m in masks_by_size[L]] for L in masks_by_size})
+
+
+def stiffness_fit(rows_by_size) -> StiffnessFit:
+    """The fit of :func:`extrapolated_stiffness` from per-realisation results: ``rows_by_size`` maps
+    L to the rows (ratio, P∞, Σ) of :func:`finite_k_stiffness`, one per realisation, in order
+    (what a ``film_stiffness`` store holds, :mod:`spsll.data.film_stiffness`)."""
+    sizes = np.array(sorted(rows_by_size))
     if sizes.size < 2:
         raise ValueError("extrapolated_stiffness needs masks of at least two sizes")
     stats = []
     for L in sizes:
-        rows = np.array([finite_k_stiffness(m) for m in masks_by_size[L]])
+        rows = np.array(rows_by_size[L], dtype=float).reshape(-1, 3)
         rows = rows[np.isfinite(rows[:, 0])]
         if len(rows) < 3:
             raise ValueError(f"fewer than 3 spanning realisations at L = {L}")
