@@ -8,7 +8,8 @@ from scipy import ndimage
 
 from spsll.physics.energy import energy_terms
 from spsll.physics.material import CoPt
-from spsll.physics.skyrmion import (_berg_luscher_charge, neel_skyrmion, skyrmion_in_disk,
+from spsll.physics.skyrmion import (_berg_luscher_charge, neel_skyrmion, relax_skyrmion,
+                                    skyrmion_in_disk,
                                     skyrmion_in_film, skyrmion_radius)
 
 NM = 1e-9
@@ -109,3 +110,16 @@ def test_skyrmion_in_a_disk():
     assert math.sin(th_in) < -mr[edge].mean() < math.sin(th_e)
     assert res.excess_energy[0] > 0
     assert 0 < res.radius[0] < 20 * NM
+
+
+def test_uniform_envelope_is_a_material_with_scaled_bonds():
+    """A statistical envelope s ≡ p scales both bond terms, exchange and DMI, by p and leaves the
+    on-site anisotropy: the same skyrmion as the ideal material with A → pA, D → pD."""
+    p, n = 0.9, 64
+    stat = relax_skyrmion(CoPt, (n, n), 6 * NM, envelope=np.full((1, n, n), p))
+    ideal = relax_skyrmion(dataclasses.replace(CoPt, A=p * CoPt.A, D=p * CoPt.D), (n, n), 6 * NM)
+    assert stat.converged.all() and ideal.converged.all()
+    # the same equations up to round-off; the two relaxations stop at torque < 1e-6 Ms
+    assert stat.radius[0] == pytest.approx(ideal.radius[0], abs=1e-3 * NM)
+    assert stat.charge[0] == pytest.approx(-1, abs=1e-10)
+    assert np.isnan(stat.energy[0])  # the statistical exchange has no energy
