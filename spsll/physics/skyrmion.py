@@ -115,10 +115,27 @@ def _centre(mz: np.ndarray) -> tuple:
     return tuple(out)
 
 
-def skyrmion_radius(m, a: float, periodic: bool = True, n_phi: int = N_PHI):
+def _fill_vacancies(mz: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """m_z with every vacant cell replaced by the mean of its filled 3 × 3 neighbours,
+    growing inwards from the material (so holes and a disk's corners carry no false
+    m_z = 0 into the interpolation)."""
+    filled = c.astype(bool)
+    mz = np.where(filled, mz, 0.0)
+    while not filled.all():
+        total = ndimage.uniform_filter(mz * filled, 3, mode="wrap")
+        count = ndimage.uniform_filter(filled.astype(float), 3, mode="wrap")
+        new = ~filled & (count > 1e-9)
+        if not new.any():
+            break
+        mz = np.where(new, total / np.where(new, count, 1.0), mz)
+        filled |= new
+    return mz
+
+
+def skyrmion_radius(m, a: float, mask=None, n_phi: int = N_PHI):
     """Radius [m] (B,) where m_z = 0 and its spread over the azimuth (B,) [m] (module
-    doc).  m (B, 3, nx, ny); ``periodic``: the film wraps (else values beyond the grid
-    are taken from its border, e.g. a disk's empty corners).
+    doc).  m (B, 3, nx, ny) on the periodic grid; ``mask`` (B, nx, ny) 0/1 or None:
+    vacant cells (holes, a disk's outside) take their present neighbours' m_z first.
     """
     m = np.asarray(m, dtype=float)
     B, _, nx, ny = m.shape
@@ -127,14 +144,14 @@ def skyrmion_radius(m, a: float, periodic: bool = True, n_phi: int = N_PHI):
     rr = np.arange(0, min(nx, ny) / 2, step)
     radius, spread = np.zeros(B), np.zeros(B)
     for b in range(B):
-        mz = m[b, 2]
+        mz = m[b, 2] if mask is None else _fill_vacancies(m[b, 2], np.asarray(mask)[b])
         if mz.min() >= 0:
             continue  # collapsed: no core
         cx, cy = _centre(mz)
         px = cx - 0.5 + rr[None, :] * np.cos(phi)[:, None]  # cell-index coordinates
         py = cy - 0.5 + rr[None, :] * np.sin(phi)[:, None]
         prof = ndimage.map_coordinates(mz, [px.ravel(), py.ravel()], order=3,
-                                       mode="grid-wrap" if periodic else "nearest")
+                                       mode="grid-wrap")
         prof = prof.reshape(n_phi, rr.size)
         if np.any(prof[:, 0] >= 0):
             continue  # the centre is not inside the core: treat as collapsed
@@ -223,7 +240,7 @@ def relax_skyrmion(material: Material, shape, radius0, *, mask=None, envelope=No
     res = relax(field, torch.as_tensor(m0, dtype=dtype, device=device), material.Ms,
                 tol=tol, max_iter=max_iter)
     m = res.m.cpu().numpy()
-    radius, spread = skyrmion_radius(m[:B], material.a, periodic=c is None)
+    radius, spread = skyrmion_radius(m[:B], material.a, None if c is None else c[:B])
     charge = _berg_luscher_charge(m[:B], None if c is None else c[:B])
     if env is not None:
         energy = excess = np.full(B, np.nan)
