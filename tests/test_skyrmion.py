@@ -126,3 +126,18 @@ def test_uniform_envelope_is_a_material_with_scaled_bonds():
     assert stat.radius[0] == pytest.approx(ideal.radius[0], abs=1e-3 * NM)
     assert stat.charge[0] == pytest.approx(-1, abs=1e-10)
     assert np.isnan(stat.energy[0])  # the statistical exchange has no energy
+
+
+def test_radius_measurement_ignores_vacancies():
+    """Vacant cells (m = 0) at the centre and off the ring carry no false m_z = 0 into the
+    interpolation: the ansatz's R is found as without them."""
+    R = 7.3 * NM
+    m = neel_skyrmion(CoPt, (48, 48), R)[None]
+    mask = np.ones((1, 48, 48))
+    for i, j in ((24, 24), (23, 24), (24, 27), (35, 17), (5, 40), (20, 35)):
+        mask[0, i, j] = 0  # r = 0.7, 0.7, 3.5, 13.2, 24.8, 12.0 cells; R = 7.3 cells
+    r, spread = skyrmion_radius(m * mask[:, None], CoPt.a, mask)
+    # filled values are neighbour means of a smooth profile, > 3 cells from the ring
+    # (without the mask the measurement gives 5.43 nm)
+    assert r[0] == pytest.approx(R, abs=0.01 * CoPt.a)
+    assert spread[0] < 0.01 * CoPt.a
