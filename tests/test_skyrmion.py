@@ -8,8 +8,9 @@ from scipy import ndimage
 
 from spsll.physics.energy import energy_terms
 from spsll.physics.material import CoPt
-from spsll.physics.skyrmion import (_berg_luscher_charge, neel_skyrmion, relax_skyrmion,
-                                    skyrmion_in_disk, skyrmion_in_film, skyrmion_radius)
+from spsll.physics.skyrmion import (neel_skyrmion, relax_skyrmion, skyrmion_in_disk,
+                                    skyrmion_in_film, skyrmion_radius)
+from spsll.physics.topology import berg_luscher_charge
 
 NM = 1e-9
 
@@ -44,7 +45,7 @@ def test_radius_measurement_on_the_ansatz():
         # cubic-spline interpolation of a profile varying on Δ = 5 a: error ≪ 0.01 a
         assert r[0] == pytest.approx(R, abs=0.01 * CoPt.a)
         assert spread[0] < 0.01 * CoPt.a
-        assert _berg_luscher_charge(m[None])[0] == pytest.approx(-1, abs=1e-12)
+        assert berg_luscher_charge(m[None])[0] == pytest.approx(-1, abs=1e-12)
 
 
 def test_relaxed_skyrmion_charge_radius_and_chirality(film):
@@ -53,10 +54,10 @@ def test_relaxed_skyrmion_charge_radius_and_chirality(film):
     # Berg–Lüscher on a periodic film: an integer to round-off; −1 for a core-down
     # skyrmion, +1 for its reversal −m, 0 for the uniform state
     assert np.abs(pos.charge + 1).max() < 1e-10
-    assert _berg_luscher_charge(-pos.m)[0] == pytest.approx(1, abs=1e-10)
+    assert berg_luscher_charge(-pos.m)[0] == pytest.approx(1, abs=1e-10)
     up = np.zeros((1, 3, 96, 96))
     up[:, 2] = 1
-    assert _berg_luscher_charge(up)[0] == 0
+    assert berg_luscher_charge(up)[0] == 0
     # one metastable state from both initial radii (to the relaxation's tolerance)
     assert pos.radius[0] == pytest.approx(pos.radius[1], abs=1e-3 * NM)
     # D/D_c = 0.79: a metastable skyrmion of a few Δ (7.273 nm measured at a = 1 nm)

@@ -19,8 +19,9 @@ Observables of the relaxed state:
   collapsed (m_z ≥ 0 at the centre), NaN if no crossing lies within half the film
   (expanded into a stripe or beyond);
 * topological charge Q = (1/4π) ∫ m·(∂x m × ∂y m) by Berg & Lüscher's lattice formula,
-  Nucl. Phys. B 190, 412 (1981): an integer on a periodic film (−1 for this core-down
-  skyrmion); in a disk −(1 + cos θ_edge)/2 for an axisymmetric texture;
+  Nucl. Phys. B 190, 412 (1981) (:func:`spsll.physics.topology.berg_luscher_charge`):
+  an integer on a periodic film (−1 for this core-down skyrmion); in a disk
+  −(1 + cos θ_edge)/2 for an axisymmetric texture;
 * energy per unit thickness [J/m] (:mod:`spsll.physics.energy`) and its excess over the
   relaxed uniform state of the same geometry (in a disk the uniform state has tilted
   edges).  The statistical exchange has no energy: with an envelope both are NaN.
@@ -39,6 +40,7 @@ from .fields import build_field
 from .integrate import relax
 from .material import Material
 from .problem import check_material
+from .topology import berg_luscher_charge
 
 N_PHI = 64  #: rays of the radius measurement
 
@@ -70,36 +72,6 @@ def disk_mask(shape, radius: float, a: float) -> np.ndarray:
     y = (np.arange(ny) + 0.5 - ny / 2) * a
     X, Y = np.meshgrid(x, y, indexing="ij")
     return (np.hypot(X, Y) <= radius).astype(np.int8)
-
-
-def _berg_luscher_charge(m: np.ndarray, mask=None) -> np.ndarray:
-    """Lattice topological charge (B,) of films m (B, 3, nx, ny), periodic; with a 0/1
-    ``mask`` (B, nx, ny) only triangles of three present cells count.
-
-    Each plaquette (i, j), (i+1, j), (i+1, j+1), (i, j+1) is split into two
-    counter-clockwise triangles; a triangle (m1, m2, m3) spans the signed solid angle
-    Ω = 2 atan2(m1·(m2 × m3), 1 + m1·m2 + m2·m3 + m3·m1) and Q = Σ Ω / 4π.
-    (Private stand-in for ``spsll.physics.topology.berg_luscher_charge``.)
-    """
-    m = np.asarray(m, dtype=float)
-    m00 = m
-    m10 = np.roll(m, -1, axis=2)
-    m11 = np.roll(m10, -1, axis=3)
-    m01 = np.roll(m, -1, axis=3)
-
-    def omega(p, q, s):
-        num = np.einsum("bi...,bi...->b...", p, np.cross(q, s, axis=1))
-        den = 1 + (p * q).sum(1) + (q * s).sum(1) + (s * p).sum(1)
-        return 2 * np.arctan2(num, den)
-
-    tri1, tri2 = omega(m00, m10, m11), omega(m00, m11, m01)
-    if mask is not None:
-        c = np.asarray(mask, dtype=float)
-        c10 = np.roll(c, -1, axis=1)
-        c11 = np.roll(c10, -1, axis=2)
-        c01 = np.roll(c, -1, axis=2)
-        tri1, tri2 = tri1 * c * c10 * c11, tri2 * c * c11 * c01
-    return (tri1 + tri2).reshape(m.shape[0], -1).sum(1) / (4 * math.pi)
 
 
 def _centre(mz: np.ndarray) -> tuple:
@@ -241,7 +213,7 @@ def relax_skyrmion(material: Material, shape, radius0, *, mask=None, envelope=No
                 tol=tol, max_iter=max_iter)
     m = res.m.cpu().numpy()
     radius, spread = skyrmion_radius(m[:B], material.a, None if c is None else c[:B])
-    charge = _berg_luscher_charge(m[:B], None if c is None else c[:B])
+    charge = berg_luscher_charge(m[:B], None if c is None else c[:B])
     if env is not None:
         energy = excess = np.full(B, np.nan)
     else:
