@@ -57,7 +57,10 @@ PROFILES = {
             "coarse_sizes": [64, 96, 128], "n_stiff": 24,
             "p_values": [0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.67, 0.65, 0.63],
             "tess_grid": [[1.36, 0.51], [2.7, 0.68], [2.0, 1.0], [4.0, 1.36], [6.8, 1.7],
-                          [10.2, 1.8], [6.8, 3.4], [13.6, 3.4], [5.0, 5.0]]},
+                          [10.2, 1.8], [6.8, 3.4], [13.6, 3.4], [5.0, 5.0]],
+            # the whole-dispersion map on 64² films, 16 realisations, 10 ps (100-GHz bins)
+            "disp_points": [[3.0, 1.0], [2.0, 1.0], [4.0, 1.36], [6.8, 1.7], [13.6, 3.4]],
+            "disp_site_p": [0.95, 0.9, 0.8, 0.75, 0.7]},
         # the paper's data sizes: 1,000 dispersions (Methods) and 12,000 walls; its 30 % dropout and
         # 200 epochs (the epoch range of its training description); 100 test dispersions
         "notebooks/04_cnn_inverse": {"n_dispersions": 1000, "fractions": [0.8, 0.1, 0.1], "epochs": 200,
