@@ -37,3 +37,36 @@ def test_material_validation_names_parameter(kw, name):
     params.update(kw)
     with pytest.raises(ValueError, match=name):
         spsll.Material(**params)
+
+
+def test_copt_derived_quantities_match_reference_values():
+    from spsll.physics.material import CoPt
+    # hand-computed on book/reference_values.md ("Skyrmion film"); 6 digits → rel 1e-5
+    assert CoPt.Hk == pytest.approx(2.19524e6, rel=1e-5)
+    assert CoPt.K_eff == pytest.approx(0.588634e6, rel=1e-5)
+    assert CoPt.K_eff == pytest.approx(0.8e6 - MU0 * CoPt.Ms**2 / 2, rel=1e-12)
+    assert CoPt.wall_parameter == pytest.approx(5.04804e-9, rel=1e-5)
+    assert CoPt.lambda_ex == pytest.approx(8.42418e-9, rel=1e-5)
+    assert CoPt.D_c == pytest.approx(3.78337e-3, rel=1e-5)
+    assert CoPt.dmi_length == pytest.approx(10e-9, rel=1e-12)
+    assert CoPt.with_cell(0.5e-9).a == 0.5e-9 and CoPt.with_cell(0.5e-9).D == CoPt.D
+
+
+def test_D_is_recorded_only_when_nonzero():
+    """Stores record material.to_dict() (attributes, settings, fingerprint): a D = 0
+    material must give exactly the dict it gave before D existed."""
+    assert spsll.FePt.to_dict() == {"Ms": 950e3, "A": 5.1e-12, "Hk": 7e6, "a": 0.339e-9,
+                                    "name": "FePt"}
+    assert spsll.FePt.D == 0.0
+    from spsll.physics.material import CoPt
+    d = CoPt.to_dict()
+    assert d["D"] == 3e-3
+    assert spsll.Material(**d) == CoPt
+    neg = spsll.Material(Ms=580e3, A=15e-12, Hk=2.2e6, a=1e-9, D=-1e-3)
+    assert neg.D == -1e-3 and neg.dmi_length == pytest.approx(30e-9)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), True, "x"])
+def test_D_validation_names_parameter(bad):
+    with pytest.raises((ValueError, TypeError), match="D"):
+        spsll.Material(Ms=950e3, A=5.1e-12, Hk=7e6, a=0.339e-9, D=bad)
