@@ -190,7 +190,8 @@ class DefectSkyrmions:
     relaxed radius / the film's vacancy fraction (NaN without vacancies or core);
     ``masked_charge``: charge over present triangles only (explicit) or = charge;
     ``p_film``: material fraction of each film (the envelope's value at the start
-    centre for ``"envelope"``); ``seconds``: wall time of the relaxations.
+    centre for ``"envelope"``); ``mz`` (P, R, nx, ny) float32: the relaxed m_z (0 on
+    vacancies); ``seconds``: wall time of the relaxations.
     """
 
     model: str
@@ -209,6 +210,7 @@ class DefectSkyrmions:
     p_film: np.ndarray
     converged: np.ndarray
     iterations: np.ndarray
+    mz: np.ndarray
     seconds: float
 
     @property
@@ -298,4 +300,5 @@ def defect_skyrmions(material: Material, sigma, tau, *, model: str = "explicit",
         charge=cls["charge"].reshape(rs), masked_charge=mq.reshape(rs),
         state=cls["state"].reshape(rs), shift=shift.reshape(rs),
         core_enrichment=enrich.reshape(rs), p_film=p_film.reshape(rs),
-        converged=conv.reshape(rs), iterations=iters.reshape(rs), seconds=seconds)
+        converged=conv.reshape(rs), iterations=iters.reshape(rs),
+        mz=m[:, 2].astype(np.float32).reshape(rs + shape), seconds=seconds)
