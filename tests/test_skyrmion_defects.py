@@ -131,3 +131,16 @@ def test_bad_input_names_the_parameter():
         defect_skyrmions(CoPt, [10 * NM], [1 * NM], n=N, radius0=20 * NM)
     with pytest.raises(ValueError, match="sigma"):
         defect_skyrmions(CoPt, [10.0], [1 * NM], n=N)
+
+
+def test_validation_numbers_of_the_chapter():
+    from spsll.physics import skyrmion_validation as val
+    q = val.charge_checks(CoPt, n=48)
+    assert (q["skyrmion"], q["uniform"], q["reversed"]) == pytest.approx((-1, 0, 1), abs=1e-9)
+    cyc = val.cycloid_curves(CoPt)
+    Dc = 4 * math.sqrt(CoPt.A * CoPt.K_eff) / math.pi  # the closed form
+    assert cyc["D_c"] == pytest.approx(Dc, rel=1e-12)
+    below = cyc["D"] < Dc
+    assert (cyc["wall_energy"][below] > 0).all() and (cyc["wall_energy"][~below] < 0).all()
+    assert np.isnan(cyc["cycloid_energy"][below]).all()
+    assert (cyc["cycloid_energy"][~below] < 0).all()  # below the uniform state above D_c
