@@ -57,7 +57,10 @@ PROFILES = {
             "coarse_sizes": [64, 96, 128], "n_stiff": 24,
             "p_values": [0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.67, 0.65, 0.63],
             "tess_grid": [[1.36, 0.51], [2.7, 0.68], [2.0, 1.0], [4.0, 1.36], [6.8, 1.7],
-                          [10.2, 1.8], [6.8, 3.4], [13.6, 3.4], [5.0, 5.0]]},
+                          [10.2, 1.8], [6.8, 3.4], [13.6, 3.4], [5.0, 5.0]],
+            # the whole-dispersion map on 64² films, 16 realisations, 10 ps (100-GHz bins)
+            "disp_points": [[3.0, 1.0], [2.0, 1.0], [4.0, 1.36], [6.8, 1.7], [13.6, 3.4]],
+            "disp_site_p": [0.95, 0.9, 0.8, 0.75, 0.7]},
         # skyrmions: 6 x 6 (σ, τ) over the paper's box where survival changes, 32 tessellated
         # 64² films per point (1,152 explicit relaxations; cost in benchmarks/README.md)
         "notebooks/09_skyrmions": {

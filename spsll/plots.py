@@ -300,3 +300,12 @@ def width_roundtrip_figures(T, actual, predicted, err, paper=(0.077, 0.835)):
     title = (f"Width error, actual − predicted: mean {err.mean():.3f} nm, std "
              f"{err.std():.3f} nm (Fig. 5b; paper {paper[0]}, {paper[1]} nm)")
     return fig_a, histogram(err, "width error (nm)", title, vline=float(err.mean()))
+
+
+def curves_slider(x, curves, labels, xlabel, ylabel, title, prefix=""):
+    """One slider position per point: ``curves`` maps a name to (P, M) arrays (a (1, M) array is
+    drawn at every position, e.g. a reference), x (M,) shared; ``labels`` (P,) name the points."""
+    groups = [[go.Scatter(x=x, y=np.asarray(c)[min(i, len(c) - 1)], name=n,
+                          mode="lines" if len(c) == 1 else "lines+markers")
+               for n, c in curves.items()] for i in range(len(labels))]
+    return slider_groups(groups, labels, title, xlabel, ylabel, prefix)

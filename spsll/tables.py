@@ -117,3 +117,54 @@ def seed_table(summary: dict, n_seeds: int, prefix: str = "seed_", digits: int =
     rows = {k: {"mean": summary[f"{prefix}mean_{k}"], "std": summary[f"{prefix}std_{k}"],
                 "seeds": n_seeds} for k in keys}
     return named_table(rows, "metric", digits=digits)
+
+
+# ---- chapter 8: the agreement of statistical models with explicit 2-D films ------------------
+
+def stiffness_agreement_table(amap) -> str:
+    """The k → 0 stiffness map (:class:`spsll.physics.agreement.AgreementMap`): per point the
+    explicit D/D₀ ± its standard error, Σ/P∞, the k → 0 excess ± its standard error, and each
+    model's D/D₀."""
+    head = ["defects", "D/D₀ explicit", "Σ/P∞", "excess", *amap.models]
+    rows = [[lab, f"{amap.D[i]:.3f} ± {amap.D_se[i]:.3f}", amap.sigma_over_p[i],
+             f"{amap.excess[i]:+.3f} ± {amap.excess_se[i]:.3f}",
+             *(float(v[i]) for v in amap.models.values())] for i, lab in enumerate(amap.label)]
+    return html_table(head, rows, digits=3)
+
+
+def dispersion_agreement_table(dmap) -> str:
+    """The whole-dispersion map (:class:`spsll.physics.agreement_dispersion.DispersionAgreement`):
+    one row per point and model with its envelope s, the long-wavelength stiffness s_disp
+    (explicit → model), the gap error and the MAE on the half zone and the zone [GHz]."""
+    err = dmap.errors()
+    head = ["defects", "model", "envelope s", "stiffness explicit", "stiffness model",
+            "gap error (GHz)", "MAE |k| ≤ π/2a (GHz)", "MAE zone (GHz)"]
+    rows = []
+    for i, lab in enumerate(dmap.label):
+        for m in dmap.s:
+            e = err[m]
+            rows.append([lab, m, float(dmap.s[m][i]), float(err["explicit"]["stiffness"][i]),
+                         float(e["stiffness"][i]), f"{e['gap_error_GHz'][i]:+.2f}",
+                         f"{e['half_zone_mae_GHz'][i]:.0f}", f"{e['zone_mae_GHz'][i]:.0f}"])
+    return html_table(head, rows, digits=3)
+
+
+def dispersion_summary_text(summary: dict) -> str:
+    """One Markdown paragraph of :meth:`spsll.physics.agreement_dispersion.DispersionAgreement.summary`: the explicit gap against the
+    ideal film's, and per model the worst gap error, worst half-zone MAE and speed-up."""
+    models = [m for m, v in summary.items() if isinstance(v, dict)]
+    return (f"Explicit gap − ideal gap (same analysis): "
+            f"{summary['explicit_gap_minus_ideal_GHz']:.3f} GHz. "
+            + "; ".join(f"{m}: worst gap error {summary[m]['worst_gap_error_GHz']:.2f} GHz, "
+                        f"worst MAE {summary[m]['worst_half_zone_mae_GHz']:.0f} GHz (half zone), "
+                        f"{summary[m]['speedup']:.3g}× cheaper than the ensemble" for m in models)
+            + f"; the calibrated closed form: {summary['closed_form_speedup']:.0f}× cheaper.")
+
+
+def stiffness_errors_text(errors: dict, speedup: float) -> str:
+    """One Markdown line of :meth:`spsll.physics.agreement.AgreementMap.errors`: per model the worst error (and where),
+    the worst above p_c, the worst relative error where D/D₀ ≥ 0.3, and the models' speed-up."""
+    return "; ".join(
+        f"{m}: max error {e['max_abs']:.3f} (at {e['worst_point']}), {e['max_abs_above_pc']:.3f} "
+        f"above p_c, {e['max_rel_where_D_above']:.1%} where D/D₀ ≥ 0.3" for m, e in errors.items()
+    ) + f". Models: {speedup:.0f}× cheaper than the explicit ensembles."

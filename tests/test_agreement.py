@@ -65,3 +65,21 @@ def test_metrics_keys_are_dot_free_unique_and_carry_the_arrays():
     m = amap.metrics()
     assert m["site_p0_7"] == {"D_over_D0": 0.2, "D_se": 0.02, "sigma_over_p_inf": 1.2,
                               "sigma_over_p_inf_se": 0.04, "excess": -0.2, "excess_se": 0.1}
+
+
+def test_errors_above_percolation_leave_out_points_at_the_threshold():
+    """A tessellation at p = ½ with T ≫ a sits at its threshold (p_c = ½ by self-duality, the
+    kernel gives 0): a finite film may still span there, but the goal counts points above p_c."""
+    from spsll.physics.agreement import AgreementMap, kernel
+    p, T = np.array([0.5, 0.9]), np.array([100 * A, 100 * A])
+    D = np.array([0.11, 0.80])
+    k = kernel(p, T, A)
+    assert k[0] == 0.0
+    amap = AgreementMap(label=["at p_c", "above"], p=p, T=T, D=D, D_se=D / 10, sigma_over_p=D,
+                        sigma_over_p_se=D / 10, excess=0 * D, excess_se=D / 10,
+                        models={"percolation": k}, explicit_s=D, model_s=0.0, a=A)
+    e = amap.errors()["percolation"]
+    assert e["max_abs"] == pytest.approx(0.11) and e["worst_point"] == "at p_c"
+    assert e["max_abs_above_pc"] == pytest.approx(abs(k[1] - 0.80))
+    no_a = AgreementMap(**{**amap.__dict__, "a": math.nan}).errors()["percolation"]
+    assert no_a["max_abs_above_pc"] == pytest.approx(0.11)  # without a, every point counts

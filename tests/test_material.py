@@ -41,7 +41,7 @@ def test_material_validation_names_parameter(kw, name):
 
 def test_copt_derived_quantities_match_reference_values():
     from spsll.physics.material import CoPt
-    # hand-computed on book/reference_values.md ("Skyrmion film"); 6 printed digits → rel 1e-5
+    # hand-computed on book/reference_values.md ("Skyrmion film"); 6 digits → rel 1e-5
     assert CoPt.Hk == pytest.approx(2.19524e6, rel=1e-5)
     assert CoPt.K_eff == pytest.approx(0.588634e6, rel=1e-5)
     assert CoPt.K_eff == pytest.approx(0.8e6 - MU0 * CoPt.Ms**2 / 2, rel=1e-12)
@@ -53,9 +53,10 @@ def test_copt_derived_quantities_match_reference_values():
 
 
 def test_D_is_recorded_only_when_nonzero():
-    """Stores record material.to_dict() (attributes, settings, fingerprint): a D = 0 material
-    must give exactly the dict it gave before D existed."""
-    assert spsll.FePt.to_dict() == {"Ms": 950e3, "A": 5.1e-12, "Hk": 7e6, "a": 0.339e-9, "name": "FePt"}
+    """Stores record material.to_dict() (attributes, settings, fingerprint): a D = 0
+    material must give exactly the dict it gave before D existed."""
+    assert spsll.FePt.to_dict() == {"Ms": 950e3, "A": 5.1e-12, "Hk": 7e6, "a": 0.339e-9,
+                                    "name": "FePt"}
     assert spsll.FePt.D == 0.0
     from spsll.physics.material import CoPt
     d = CoPt.to_dict()

@@ -73,7 +73,8 @@ def _two_d_verdicts(**kw):
 
 def test_two_dimension_rows_follow_the_issue_13_bounds():
     # ideal film, percolation agreement, one kernel, a model that reproduces explicit films
-    assert _two_d_verdicts() == ["holds", "holds", "limitation of the model", "holds"]
+    # (the whole-dispersion row is not measured without a dispersion summary)
+    assert _two_d_verdicts() == ["holds", "holds", "limitation of the model", "holds", "not measured"]
     assert _two_d_verdicts(mae=(8.7, 10.5, 6.5))[0] == "does not hold"   # 10 GHz on every slice
     assert _two_d_verdicts(z=4.5)[1] == "does not hold"                  # 4 standard errors
     assert _two_d_verdicts(sps=0.04)[2] == "holds"                       # 0.05 in D/D₀
@@ -81,5 +82,19 @@ def test_two_dimension_rows_follow_the_issue_13_bounds():
     assert _two_d_verdicts(rel=0.06)[3] == "does not hold"               # … 5 % where D/D₀ ≥ 0.3 …
     assert _two_d_verdicts(speedup=50)[3] == "does not hold"             # … at ≥ 100× less cost
     rows = scorecard.beyond(scorecard.Metrics(_two_d()))
-    assert "threshold-scaled kernel" in rows[-1].ours and "5e+03×" in rows[-1].ours
-    assert "Σ/P∞| = 0.010 over 2 ensembles" in rows[-3].ours   # from the stiffness entries
+    assert "threshold-scaled kernel" in rows[-2].ours and "5e+03×" in rows[-2].ours
+    assert "Σ/P∞| = 0.010 over 2 ensembles" in rows[-4].ours   # from the stiffness entries
+
+
+def test_two_dimension_dispersion_row_names_the_best_model_against_mean_field():
+    summ = {"finite_k": {"worst_half_zone_mae_GHz": 135.4, "worst_gap_error_GHz": 0.023, "speedup": 1.6e4},
+            "mean_field": {"worst_half_zone_mae_GHz": 467.1, "worst_gap_error_GHz": 0.021, "speedup": 3.7},
+            "closed_form_speedup": 1.4e4}
+    m = _two_d()
+    m["two_dimensions"]["dispersion_summary"] = summ
+    row = scorecard.beyond(scorecard.Metrics(m))[-1]
+    assert row.verdict == "improves on mean field"
+    assert "k-dependent kernel: worst MAE 135 GHz" in row.ours and "mean field 467 GHz" in row.ours
+    summ["mean_field"]["worst_half_zone_mae_GHz"] = 100.0
+    assert scorecard.beyond(scorecard.Metrics(m))[-1].verdict == "mean field is best"
+    assert scorecard.beyond(scorecard.Metrics(_two_d()))[-1].ours == "not measured"

@@ -41,7 +41,7 @@ from .defects2d import P_C_SITE_SQUARE
 from .envelope import envelope_facts
 from .stiffness import site_dilution_stiffness, tessellation_stiffness
 
-__all__ = ["MODELS", "CALIBRATION", "stiffness_models", "calibrate", "AgreementMap", "agreement_map"]
+__all__ = ["MODELS", "CALIBRATION", "kernel", "point_keys", "stiffness_models", "calibrate", "AgreementMap", "agreement_map"]
 
 MODELS = ("mean_field", "sps_ll", "ema", "percolation")
 #: (c₀, c₁) of the ``percolation`` kernel, fitted by :func:`calibrate` (see the module docstring).
@@ -56,10 +56,26 @@ def _bond_weight(T, a):
     return np.where(T > 0, np.exp(-a / np.where(T > 0, T, 1.0)), 0.0)
 
 
+def _p_c(w):
+    """Percolation threshold interpolated by the bond weight w (module docstring)."""
+    return 0.5 + (P_C_SITE_SQUARE - 0.5) * (1 - w)
+
+
 def _threshold_scaled(p, w):
-    pc = 0.5 + (P_C_SITE_SQUARE - 0.5) * (1 - w)
+    pc = _p_c(w)
     x = np.clip((p - pc) / (1 - pc), 0, 1)
     return x, x * (1 - x)
+
+
+def kernel(p, T, a, calibration=None):
+    """D/D₀ of the calibrated ``percolation`` kernel (module docstring) for arrays p, T [m]
+    (T = 0: site dilution); ``calibration`` (c₀, c₁), default ``CALIBRATION``.  It is 0 at and
+    below p_c(T) and 1 for the ideal film (p = 1)."""
+    p, T = np.broadcast_arrays(np.asarray(p, float), np.asarray(T, float))
+    w = _bond_weight(T, a)
+    c0, c1 = CALIBRATION if calibration is None else calibration
+    x, curv = _threshold_scaled(p, w)
+    return x + (c0 + c1 * w) * curv
 
 
 def stiffness_models(p, T, a, n_cells=64, calibration=None):
@@ -69,12 +85,9 @@ def stiffness_models(p, T, a, n_cells=64, calibration=None):
     of the ``percolation`` kernel (default ``CALIBRATION``).  Returns a dict of arrays.
     """
     p, T = np.broadcast_arrays(np.asarray(p, float), np.asarray(T, float))
-    w = _bond_weight(T, a)
-    q = p * p + p * (1 - p) * w
-    c0, c1 = CALIBRATION if calibration is None else calibration
-    x, curv = _threshold_scaled(p, w)
+    q = p * p + p * (1 - p) * _bond_weight(T, a)
     out = {"mean_field": p.copy(), "ema": np.clip(2 * q - 1, 0, None) / p,
-           "percolation": x + (c0 + c1 * w) * curv}
+           "percolation": kernel(p, T, a, calibration)}
     # SPS-LL: σ, τ from (p, T): σ = T/(1 − p), τ = T/p; site dilution has no RTN form (T = 0: s = p)
     sps = p.copy()
     has = T > 0
@@ -96,13 +109,23 @@ def calibrate(p, T, D, D_se, a):
     return float(coef[0]), float(coef[1])
 
 
+def point_keys(labels) -> list:
+    """Dot-free metrics keys of point labels: "site p = 0.65" → "site_p0_65",
+    "tessellation (11.8a, 4.01a)" → "tess_11_8a_4_01a"."""
+    out = []
+    for lab in labels:
+        k = lab.replace("site p = ", "site_p").replace("tessellation (", "tess_")
+        out.append(re.sub(r"[^0-9a-zA-Z_]+", "_", k.replace(".", "_")).strip("_"))
+    return out
+
+
 @dataclass
 class AgreementMap:
     """Explicit k → 0 stiffness and the models at each point.  ``label`` (P,), ``p``, ``T`` [m],
     ``D``, ``D_se`` (explicit ensembles), ``sigma_over_p`` and ``sigma_over_p_se`` (Σ/P∞ on the
     same masks, largest L), ``excess``, ``excess_se`` (k → 0 intercept of D(k)/D₀ − Σ/P∞),
     ``models`` (dict of (P,) arrays), ``explicit_s`` (seconds per point), ``model_s`` (seconds for
-    all points and models); :meth:`errors` summarises."""
+    all points and models), ``a`` [m] (the cell, for p_c(T)); :meth:`errors` summarises."""
 
     label: list
     p: np.ndarray
@@ -116,15 +139,12 @@ class AgreementMap:
     models: dict
     explicit_s: np.ndarray
     model_s: float
+    a: float = math.nan
 
     @property
     def keys(self) -> list:
         """Dot-free keys of the points for a metrics record ("site_p0_65", "tess_11_8a_4_01a")."""
-        out = []
-        for lab in self.label:
-            k = lab.replace("site p = ", "site_p").replace("tessellation (", "tess_")
-            out.append(re.sub(r"[^0-9a-zA-Z_]+", "_", k.replace(".", "_")).strip("_"))
-        return out
+        return point_keys(self.label)
 
     def metrics(self) -> dict:
         """Per point (dot-free key): D/D₀ and its standard error, Σ/P∞ and its standard error, the
@@ -135,12 +155,20 @@ class AgreementMap:
         return {k: {n: float(v[i]) for n, v in names.items()} for i, k in enumerate(self.keys)}
 
     def errors(self, above=0.3):
-        """Per model: max abs(model − D) over points, and max relative error where D ≥ ``above``."""
+        """Per model: max abs(model − D) over points (``max_abs``, at ``worst_point``), over the
+        points above percolation, p > p_c(T) of the kernel (``max_abs_above_pc``; every point
+        when ``a`` is unknown), and max relative error where D ≥ ``above``."""
         big = self.D >= above
-        return {m: {"max_abs": float(np.max(np.abs(v - self.D))),
-                    "max_rel_where_D_above": float(np.max(np.abs(v - self.D)[big] / self.D[big]))
-                    if big.any() else math.nan}
-                for m, v in self.models.items()}
+        up = (self.p > _p_c(_bond_weight(self.T, self.a)) if math.isfinite(self.a)
+              else np.ones(self.p.shape, bool))
+        out = {}
+        for m, v in self.models.items():
+            dev = np.abs(v - self.D)
+            out[m] = {"max_abs": float(np.max(dev)), "worst_point": self.label[int(np.argmax(dev))],
+                      "max_abs_above_pc": float(np.max(dev[up])) if up.any() else math.nan,
+                      "max_rel_where_D_above": float(np.max(dev[big] / self.D[big]))
+                      if big.any() else math.nan}
+        return out
 
 
 def agreement_map(sigma, tau, a, site_p=(), sizes=(32, 48, 64), coarse_sizes=(64, 96, 128),
@@ -179,4 +207,4 @@ def agreement_map(sigma, tau, a, site_p=(), sizes=(32, 48, 64), coarse_sizes=(64
                         sigma_over_p=get(lambda f: f.sigma_over_p[-1]),
                         sigma_over_p_se=get(lambda f: f.sigma_over_p_se[-1]), excess=get(lambda f: f.excess),
                         excess_se=get(lambda f: f.excess_se), models=models,
-                        explicit_s=np.array([r[4] for r in rows]), model_s=model_s)
+                        explicit_s=np.array([r[4] for r in rows]), model_s=model_s, a=a)

@@ -74,8 +74,8 @@ def energy_terms(material: Material, m, mask=None, H_ext=None, envelope=None) ->
     """
     if envelope is not None and not np.all(np.asarray(envelope) == 1.0):
         raise NoEnergyError(
-            "envelope: the statistical defect exchange Ms (λex/a)² Δ(s·m) couples site i "
-            "to site j with weight s_j, not symmetric in i and j, so it is not the "
+            "envelope: the statistical defect exchange Ms (λex/a)² Δ(s·m) couples site "
+            "i to site j with weight s_j, not symmetric in i and j, so it is not the "
             "gradient of an energy; energies exist for the ideal film and for explicit "
             "vacancies (mask=...)")
     m, c = _as_batch(m, mask)

@@ -170,7 +170,7 @@ class DefectExchange:
 
 
 class EffectiveField:
-    """H_eff = H_nl(exchange) + H_l(anisotropy) [+ DMI] [+ Zeeman], the sum of its terms.
+    """H_eff = H_nl(exchange) + H_l(anisotropy) [+ DMI] [+ Zeeman], the sum of terms.
 
     Callable as ``field(m, index=None)`` (also ``field.h``); ``subset(lo, hi)`` is the field of
     samples lo:hi (shares the tensors).  Explicit vacancies: ``field.exchange.c``, the 0/1 tensor
@@ -200,8 +200,9 @@ def build_field(material: Material, n, envelope=None, H_ext=None, method="stenci
 
     ``envelope`` ``(B, *grid)``: the statistical defect envelope; ``mask`` ``(B, *grid)`` of 0/1: explicit
     vacancies (the two exclude each other).  H_ext [A/m]: uniform field (zero at vacancies).
-    ``material.D`` ≠ 0 adds the interfacial DMI (:class:`spsll.physics.dmi.InterfacialDMI`),
-    acting on s·m with an envelope and dropping the bonds to vacancies with a mask.
+    ``material.D`` ≠ 0 adds the interfacial DMI
+    (:class:`spsll.physics.dmi.InterfacialDMI`), acting on s·m with an envelope and
+    dropping the bonds to vacancies with a mask.
     """
     ex = DefectExchange(material, n, envelope, method, dtype, device, mask=mask)
     local = [UniaxialAnisotropy(material)]

@@ -1,26 +1,30 @@
-"""Relaxed isolated Néel skyrmions in a periodic film or a disk: radius, charge and energy.
+"""Relaxed isolated Néel skyrmions in a periodic film or a disk: radius, charge, energy.
 
-The ansatz (:func:`neel_skyrmion`) is a 360° wall of radius R and width Δ = sqrt(A/K_eff),
+The ansatz (:func:`neel_skyrmion`) is a 360° wall of radius R and width
+Δ = sqrt(A/K_eff),
 
     θ(r) = 2 arctan[sinh(R/Δ) / sinh(r/Δ)],
     m = (sin θ cos(φ + ψ), sin θ sin(φ + ψ), cos θ),
 
-core down (θ(0) = π, m_z = −1) in an up background, ψ = 0 for D > 0 (the in-plane moment points
-radially outwards where m_z = 0) and ψ = π for D < 0: the chirality that the DMI energy
-D (m_z ∇·m − (m·∇) m_z) favours (:mod:`spsll.physics.dmi`).  It relaxes with
-:func:`spsll.physics.integrate.relax` (batched: several radii, masks or envelopes at once).
+core down (θ(0) = π, m_z = −1) in an up background; ψ = 0 for D > 0 (the in-plane
+moment points radially outwards where m_z = 0) and ψ = π for D < 0: the chirality that
+the DMI energy D (m_z ∇·m − (m·∇) m_z) favours (:mod:`spsll.physics.dmi`).  It relaxes
+with :func:`spsll.physics.integrate.relax` (batched: radii, masks or envelopes).
 
 Observables of the relaxed state:
 
-* radius: where m_z = 0, on 64 rays from the skyrmion's centre (cubic-spline interpolation of
-  m_z on the lattice, the first − → + crossing along each ray, linearly interpolated between
-  samples a/8 apart), averaged over the azimuth; 0 if the core has collapsed (m_z ≥ 0 at the
-  centre), NaN if no crossing lies within half the film (expanded into a stripe or beyond);
-* topological charge Q = (1/4π) ∫ m·(∂x m × ∂y m) by Berg & Lüscher's lattice formula, Nucl.
-  Phys. B 190, 412 (1981): exact (an integer) on a periodic film, −1 for this core-down skyrmion;
-* energy per unit thickness [J/m] (:mod:`spsll.physics.energy`) and its excess over the relaxed
-  uniform state of the same geometry (for a disk the uniform state has tilted edges).  The
-  statistical exchange has no energy: with an envelope both are NaN.
+* radius: where m_z = 0, on 64 rays from the skyrmion's centre (cubic-spline
+  interpolation of m_z on the lattice, the first − → + crossing along each ray, linearly
+  interpolated between samples a/8 apart), averaged over the azimuth; 0 if the core has
+  collapsed (m_z ≥ 0 at the centre), NaN if no crossing lies within half the film
+  (expanded into a stripe or beyond);
+* topological charge Q = (1/4π) ∫ m·(∂x m × ∂y m) by Berg & Lüscher's lattice formula,
+  Nucl. Phys. B 190, 412 (1981) (:func:`spsll.physics.topology.berg_luscher_charge`):
+  an integer on a periodic film (−1 for this core-down skyrmion); in a disk
+  −(1 + cos θ_edge)/2 for an axisymmetric texture;
+* energy per unit thickness [J/m] (:mod:`spsll.physics.energy`) and its excess over the
+  relaxed uniform state of the same geometry (in a disk the uniform state has tilted
+  edges).  The statistical exchange has no energy: with an envelope both are NaN.
 """
 from __future__ import annotations
 
@@ -36,15 +40,15 @@ from .fields import build_field
 from .integrate import relax
 from .material import Material
 from .problem import check_material
+from .topology import berg_luscher_charge
 
 N_PHI = 64  #: rays of the radius measurement
 
 
 def neel_skyrmion(material: Material, shape, radius: float, center=None) -> np.ndarray:
-    """Néel skyrmion ansatz (3, nx, ny) of radius [m] on cells of ``material.a`` (see module doc).
-
-    ``center`` [m] (x, y) from the corner of cell (0, 0); default the middle of the grid.
-    """
+    """Néel skyrmion ansatz (3, nx, ny) of ``radius`` [m] on cells of ``material.a``
+    (module doc).  ``center`` [m] (x, y) from the corner of cell (0, 0); default the
+    middle of the grid."""
     a = material.a
     nx, ny = shape
     xc, yc = (nx * a / 2, ny * a / 2) if center is None else center
@@ -56,11 +60,13 @@ def neel_skyrmion(material: Material, shape, radius: float, center=None) -> np.n
     with np.errstate(divide="ignore", over="ignore"):
         theta = 2 * np.arctan2(np.sinh(radius / w), np.sinh(r / w))
     phi = np.arctan2(Y, X) + (0.0 if material.D >= 0 else math.pi)
-    return np.stack([np.sin(theta) * np.cos(phi), np.sin(theta) * np.sin(phi), np.cos(theta)])
+    return np.stack([np.sin(theta) * np.cos(phi), np.sin(theta) * np.sin(phi),
+                     np.cos(theta)])
 
 
 def disk_mask(shape, radius: float, a: float) -> np.ndarray:
-    """0/1 int8 mask (nx, ny): cells whose centre lies within ``radius`` [m] of the grid's centre."""
+    """0/1 int8 mask (nx, ny): the cells whose centre lies within ``radius`` [m] of the
+    grid's centre."""
     nx, ny = shape
     x = (np.arange(nx) + 0.5 - nx / 2) * a
     y = (np.arange(ny) + 0.5 - ny / 2) * a
@@ -68,39 +74,9 @@ def disk_mask(shape, radius: float, a: float) -> np.ndarray:
     return (np.hypot(X, Y) <= radius).astype(np.int8)
 
 
-def _berg_luscher_charge(m: np.ndarray, mask=None) -> np.ndarray:
-    """Lattice topological charge (B,) of films m (B, 3, nx, ny), periodic; with a 0/1 ``mask``
-    (B, nx, ny) only triangles of three present cells count.
-
-    Each plaquette (i, j), (i+1, j), (i+1, j+1), (i, j+1) is split into two counter-clockwise
-    triangles; a triangle (m1, m2, m3) spans the signed solid angle
-    Ω = 2 atan2(m1·(m2 × m3), 1 + m1·m2 + m2·m3 + m3·m1) and Q = Σ Ω / 4π.
-    (Private stand-in for ``spsll.physics.topology.berg_luscher_charge``.)
-    """
-    m = np.asarray(m, dtype=float)
-    m00 = m
-    m10 = np.roll(m, -1, axis=2)
-    m11 = np.roll(m10, -1, axis=3)
-    m01 = np.roll(m, -1, axis=3)
-
-    def omega(p, q, s):
-        num = np.einsum("bi...,bi...->b...", p, np.cross(q, s, axis=1))
-        den = 1 + (p * q).sum(1) + (q * s).sum(1) + (s * p).sum(1)
-        return 2 * np.arctan2(num, den)
-
-    tri1, tri2 = omega(m00, m10, m11), omega(m00, m11, m01)
-    if mask is not None:
-        c = np.asarray(mask, dtype=float)
-        c10 = np.roll(c, -1, axis=1)
-        c11 = np.roll(c10, -1, axis=2)
-        c01 = np.roll(c, -1, axis=2)
-        tri1, tri2 = tri1 * c * c10 * c11, tri2 * c * c11 * c01
-    return (tri1 + tri2).reshape(m.shape[0], -1).sum(1) / (4 * math.pi)
-
-
 def _centre(mz: np.ndarray) -> tuple:
-    """Centre (in cell units, cell centres at i + ½) of the region m_z < 0 of one film, by
-    circular means along each axis (so a skyrmion straddling a periodic boundary is found)."""
+    """Centre (in cell units, cell centres at i + ½) of the region m_z < 0 of one film,
+    by circular means along each axis (finds a skyrmion across a periodic boundary)."""
     w = np.clip(-mz, 0, None)
     out = []
     for axis, n in enumerate(mz.shape):
@@ -111,11 +87,27 @@ def _centre(mz: np.ndarray) -> tuple:
     return tuple(out)
 
 
-def skyrmion_radius(m, a: float, periodic: bool = True, n_phi: int = N_PHI):
-    """Radius [m] (B,) where m_z = 0 and its spread over the azimuth (B,) [m] (see module doc).
+def _fill_vacancies(mz: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """m_z with every vacant cell replaced by the mean of its filled 3 × 3 neighbours,
+    growing inwards from the material (so holes and a disk's corners carry no false
+    m_z = 0 into the interpolation)."""
+    filled = c.astype(bool)
+    mz = np.where(filled, mz, 0.0)
+    while not filled.all():
+        total = ndimage.uniform_filter(mz * filled, 3, mode="wrap")
+        count = ndimage.uniform_filter(filled.astype(float), 3, mode="wrap")
+        new = ~filled & (count > 1e-9)
+        if not new.any():
+            break
+        mz = np.where(new, total / np.where(new, count, 1.0), mz)
+        filled |= new
+    return mz
 
-    m (B, 3, nx, ny); ``periodic``: the film wraps (else values beyond the grid are taken from
-    its border, e.g. a disk's empty corners).
+
+def skyrmion_radius(m, a: float, mask=None, n_phi: int = N_PHI):
+    """Radius [m] (B,) where m_z = 0 and its spread over the azimuth (B,) [m] (module
+    doc).  m (B, 3, nx, ny) on the periodic grid; ``mask`` (B, nx, ny) 0/1 or None:
+    vacant cells (holes, a disk's outside) take their present neighbours' m_z first.
     """
     m = np.asarray(m, dtype=float)
     B, _, nx, ny = m.shape
@@ -124,14 +116,14 @@ def skyrmion_radius(m, a: float, periodic: bool = True, n_phi: int = N_PHI):
     rr = np.arange(0, min(nx, ny) / 2, step)
     radius, spread = np.zeros(B), np.zeros(B)
     for b in range(B):
-        mz = m[b, 2]
+        mz = m[b, 2] if mask is None else _fill_vacancies(m[b, 2], np.asarray(mask)[b])
         if mz.min() >= 0:
             continue  # collapsed: no core
         cx, cy = _centre(mz)
         px = cx - 0.5 + rr[None, :] * np.cos(phi)[:, None]  # cell-index coordinates
         py = cy - 0.5 + rr[None, :] * np.sin(phi)[:, None]
         prof = ndimage.map_coordinates(mz, [px.ravel(), py.ravel()], order=3,
-                                       mode="grid-wrap" if periodic else "nearest")
+                                       mode="grid-wrap")
         prof = prof.reshape(n_phi, rr.size)
         if np.any(prof[:, 0] >= 0):
             continue  # the centre is not inside the core: treat as collapsed
@@ -151,7 +143,8 @@ class SkyrmionResult:
     """Relaxed skyrmions, one per sample (SI units).
 
     m (B, 3, nx, ny); radius, radius_spread [m]; charge (Berg–Lüscher); energy and
-    excess_energy [J/m per unit thickness] (NaN with an envelope); torque (max ‖m × H‖/Ms),
+    excess_energy [J/m per unit thickness] (NaN with an envelope); torque
+    (max ‖m × H‖/Ms),
     iterations, converged (of the skyrmion's relaxation); a [m] the cell size.
     """
 
@@ -174,20 +167,23 @@ def _batch(arr, B, shape, name):
     if arr.shape == shape:
         arr = np.broadcast_to(arr, (B,) + shape)
     if arr.shape != (B,) + shape:
-        raise ValueError(f"{name} must have shape {shape} or {(B,) + shape}, got {arr.shape}")
+        raise ValueError(f"{name} must have shape {shape} or {(B,) + shape}, "
+                         f"got {arr.shape}")
     return np.ascontiguousarray(arr)
 
 
 def relax_skyrmion(material: Material, shape, radius0, *, mask=None, envelope=None,
                    H_ext=None, tol: float = 1e-6, max_iter: int = 50_000,
                    dtype=torch.float64, device="cpu") -> SkyrmionResult:
-    """Relax Néel skyrmions of initial radius ``radius0`` [m] (scalar or (B,)) on an (nx, ny) film.
+    """Relax Néel skyrmions of initial radius ``radius0`` [m] (scalar or (B,)) on an
+    (nx, ny) film.
 
-    ``mask`` (nx, ny) or (B, nx, ny) 0/1: explicit geometry (a disk: :func:`disk_mask`) and
-    vacancies, free edges with the DMI boundary condition; ``envelope`` (B, nx, ny): the
-    statistical defect model instead; neither: the ideal periodic film.  H_ext [A/m] 3-vector.
-    ``tol``, ``max_iter``: of :func:`spsll.physics.integrate.relax`.  Cell size ``material.a``;
-    use ``material.with_cell(a)`` for a convergence study in a.
+    ``mask`` (nx, ny) or (B, nx, ny) 0/1: explicit geometry (a disk: :func:`disk_mask`)
+    and vacancies, free edges with the DMI boundary condition; ``envelope``
+    (B, nx, ny): the statistical defect model instead; neither: the ideal periodic
+    film.  H_ext [A/m] 3-vector.  ``tol``, ``max_iter``: of
+    :func:`spsll.physics.integrate.relax`.  Cell size ``material.a``; use
+    ``material.with_cell(a)`` for a convergence study in a.
     """
     material = check_material(material)
     shape = tuple(int(v) for v in shape)
@@ -195,11 +191,13 @@ def relax_skyrmion(material: Material, shape, radius0, *, mask=None, envelope=No
         raise ValueError(f"shape must be (nx, ny) with nx, ny >= 8, got {shape!r}")
     r0 = np.atleast_1d(np.asarray(radius0, dtype=float))
     if r0.ndim != 1 or not np.all(np.isfinite(r0)) or np.any(r0 <= 0):
-        raise ValueError(f"radius0 must be a radius > 0 m or a 1-D array of them, got {radius0!r}")
+        raise ValueError(f"radius0 must be a radius > 0 m or a 1-D array of them, "
+                         f"got {radius0!r}")
     B = max([r0.size] + [np.shape(x)[0] for x in (mask, envelope) if np.ndim(x) == 3])
     r0 = np.broadcast_to(r0, (B,)) if r0.size == 1 else r0
     if r0.size != B:
-        raise ValueError(f"radius0 has {r0.size} values but the masks/envelopes hold {B} samples")
+        raise ValueError(f"radius0 has {r0.size} values but the masks/envelopes hold "
+                         f"{B} samples")
     c = _batch(mask, B, shape, "mask")
     env = _batch(envelope, B, shape, "envelope")
     m0 = np.stack([neel_skyrmion(material, shape, r) for r in r0])
@@ -209,17 +207,19 @@ def relax_skyrmion(material: Material, shape, radius0, *, mask=None, envelope=No
         m0, up = m0 * c[:, None], up * c[:, None]
         m0 = np.concatenate([m0, up])
         c = np.concatenate([c, c])
-    field = build_field(material, shape, env, H_ext=H_ext, dtype=dtype, device=device, mask=c)
-    res = relax(field, torch.as_tensor(m0, dtype=dtype, device=device), material.Ms, tol=tol,
-                max_iter=max_iter)
+    field = build_field(material, shape, env, H_ext=H_ext, dtype=dtype, device=device,
+                        mask=c)
+    res = relax(field, torch.as_tensor(m0, dtype=dtype, device=device), material.Ms,
+                tol=tol, max_iter=max_iter)
     m = res.m.cpu().numpy()
-    radius, spread = skyrmion_radius(m[:B], material.a, periodic=c is None)
-    charge = _berg_luscher_charge(m[:B], None if c is None else c[:B])
+    radius, spread = skyrmion_radius(m[:B], material.a, None if c is None else c[:B])
+    charge = berg_luscher_charge(m[:B], None if c is None else c[:B])
     if env is not None:
         energy = excess = np.full(B, np.nan)
     else:
         e = micromagnetic_energy(material, m, c, H_ext)
-        e_up = e[B:] if c is not None else micromagnetic_energy(material, up, None, H_ext)
+        e_up = e[B:] if c is not None else micromagnetic_energy(material, up, None,
+                                                                 H_ext)
         energy, excess = e[:B], e[:B] - e_up
     return SkyrmionResult(m=m[:B], radius=radius, radius_spread=spread, charge=charge,
                           energy=energy, excess_energy=excess, torque=res.torque[:B],
@@ -227,16 +227,18 @@ def relax_skyrmion(material: Material, shape, radius0, *, mask=None, envelope=No
                           a=material.a)
 
 
-def skyrmion_in_film(material: Material, length: float, radius0, **options) -> SkyrmionResult:
-    """A skyrmion in a periodic square film of side ``length`` [m] (rounded to whole cells of
-    ``material.a``); options of :func:`relax_skyrmion`."""
+def skyrmion_in_film(material: Material, length: float, radius0,
+                     **options) -> SkyrmionResult:
+    """A skyrmion in a periodic square film of side ``length`` [m] (rounded to whole
+    cells of ``material.a``); options of :func:`relax_skyrmion`."""
     n = int(round(length / material.a))
     return relax_skyrmion(material, (n, n), radius0, **options)
 
 
-def skyrmion_in_disk(material: Material, disk_radius: float, radius0, **options) -> SkyrmionResult:
-    """A skyrmion in a disk of radius ``disk_radius`` [m] (free edges), on a square grid with
-    two empty cells around it; options of :func:`relax_skyrmion`."""
+def skyrmion_in_disk(material: Material, disk_radius: float, radius0,
+                     **options) -> SkyrmionResult:
+    """A skyrmion in a disk of radius ``disk_radius`` [m] (free edges), on a square grid
+    with two empty cells around it; options of :func:`relax_skyrmion`."""
     n = 2 * int(math.ceil(disk_radius / material.a)) + 4
-    return relax_skyrmion(material, (n, n), radius0, mask=disk_mask((n, n), disk_radius, material.a),
-                          **options)
+    mask = disk_mask((n, n), disk_radius, material.a)
+    return relax_skyrmion(material, (n, n), radius0, mask=mask, **options)
