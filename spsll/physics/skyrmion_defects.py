@@ -133,7 +133,7 @@ def classify(m, a: float, mask=None, D_sign: float = 1.0, r_min=None, r_max=None
     r_max = min(nx, ny) * a / 4 if r_max is None else r_max
     filled = m if mask is None else fill_vacancies(m, mask)
     charge = berg_luscher_charge(filled, periodic=True)
-    radius, spread = skyrmion_radius(filled, a, periodic=True)
+    radius, spread = skyrmion_radius(filled, a)  # periodic; the fill left no vacancy
     q0 = -1.0 if D_sign >= 0 else 1.0
     mz = filled[:, 2] if mask is None else np.where(np.asarray(mask) > 0, m[:, 2], 1.0)
     no_core = mz.min(axis=(1, 2)) >= 0
