@@ -11,7 +11,7 @@ profile of chapter 9 by default: 6 × 6 (σ, τ), 32 tessellations per point, 64
 then the surrogate's leave-one-out scores and its speed per query against the solver's
 seconds per (σ, τ) point, in the same run; ``--out`` writes the summary as JSON.
 
-    python benchmarks/bench_skyrmion.py relax [--sizes 128 256] [--batch 1 8] [--threads 1]
+    python benchmarks/bench_skyrmion.py relax [--sizes 128 256] [--batch 1 8]
     python benchmarks/bench_skyrmion.py map [--realisations 32] [--n 64] [--out FILE]
     python benchmarks/bench_skyrmion.py relax --device cuda      # on a GPU
 """
@@ -47,7 +47,8 @@ def relax_rows(sizes, batches, device="cpu"):
                 if device != "cpu":
                     torch.cuda.synchronize()
                 dt = time.perf_counter() - t0
-                rows.append({"n": n, "B": B, "dtype": str(dtype).split(".")[-1], "tol": tol,
+                rows.append({"n": n, "B": B, "dtype": str(dtype).split(".")[-1],
+                             "tol": tol,
                              "seconds_per_skyrmion": dt / B,
                              "iterations": int(res.iterations.max()),
                              "radius_nm": float(res.radius[0] / NM),
@@ -59,7 +60,8 @@ def relax_rows(sizes, batches, device="cpu"):
 def map_summary(n, realisations, sigma, tau, seed=0, max_iter=3000, tol=1e-3):
     t0 = time.perf_counter()
     em = existence_map(CoPt, np.asarray(sigma) * NM, np.asarray(tau) * NM, n=n,
-                       n_realisations=realisations, seed=seed, tol=tol, max_iter=max_iter)
+                       n_realisations=realisations, seed=seed, tol=tol,
+                       max_iter=max_iter)
     total = time.perf_counter() - t0
     out = em.summary()
     out["total_seconds"] = total

@@ -25,8 +25,8 @@ def _state(name):
 
 
 def test_defect_free_explicit_film_is_the_radial_ode_skyrmion():
-    """τ = 0 (p = 1) leaves no vacancy: the explicit film is the ideal film, whose radius
-    is the continuum radius of the radial ODE up to the lattice error (0.7 % at a = 1 nm,
+    """τ = 0 (p = 1) leaves no vacancy: the explicit film is the ideal film, whose
+    radius is the radial ODE's up to the lattice error (0.7 % at a = 1 nm,
     second order in a: tests/test_radial.py and the magnum.np comparison)."""
     ode = radial_skyrmion_for(CoPt).radius
     res = defect_skyrmions(CoPt, [100 * NM], [0.0], model="explicit", n_realisations=2,
@@ -48,8 +48,9 @@ def test_mean_field_is_the_material_with_scaled_a_and_d():
     assert abs(ode - p * radial_skyrmion_for(CoPt).radius) > 0.3 * NM
     err = []
     for a, n in ((1 * NM, 64), (0.5 * NM, 128)):  # the same 64-nm film
-        res = defect_skyrmions(CoPt.with_cell(a), [8 * NM], [2 * NM], model="mean_field",
-                               n=n, radius0=5 * NM, tol=1e-4, max_iter=5000)
+        res = defect_skyrmions(CoPt.with_cell(a), [8 * NM], [2 * NM],
+                               model="mean_field", n=n, radius0=5 * NM, tol=1e-4,
+                               max_iter=5000)
         assert res.state[0, 0] == _state("survived")
         assert res.p_film[0, 0] == pytest.approx(p)
         err.append(abs(res.radius[0, 0] / ode - 1))
@@ -136,11 +137,13 @@ def test_bad_input_names_the_parameter():
 def test_validation_numbers_of_the_chapter():
     from spsll.physics import skyrmion_validation as val
     q = val.charge_checks(CoPt, n=48)
-    assert (q["skyrmion"], q["uniform"], q["reversed"]) == pytest.approx((-1, 0, 1), abs=1e-9)
+    got = (q["skyrmion"], q["uniform"], q["reversed"])
+    assert got == pytest.approx((-1, 0, 1), abs=1e-9)
     cyc = val.cycloid_curves(CoPt)
     Dc = 4 * math.sqrt(CoPt.A * CoPt.K_eff) / math.pi  # the closed form
     assert cyc["D_c"] == pytest.approx(Dc, rel=1e-12)
-    below, above = cyc["D"] < Dc * (1 - 1e-9), cyc["D"] > Dc * (1 + 1e-9)  # D_c on the grid
-    assert (cyc["wall_energy"][below] > 0).all() and (cyc["wall_energy"][above] < 0).all()
+    below, above = cyc["D"] < Dc * (1 - 1e-9), cyc["D"] > Dc * (1 + 1e-9)  # D_c: a node
+    assert (cyc["wall_energy"][below] > 0).all()
+    assert (cyc["wall_energy"][above] < 0).all()
     assert np.isnan(cyc["cycloid_energy"][below]).all()
     assert (cyc["cycloid_energy"][above] < 0).all()  # below the uniform state above D_c

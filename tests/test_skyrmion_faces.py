@@ -1,5 +1,5 @@
-"""Chapter 9's faces: the live skyrmion explorer's wiring and the benchmark script at a tiny
-scale (its timings are not checked here)."""
+"""Chapter 9's faces: the live skyrmion explorer's wiring and the benchmark script at a
+tiny scale (its timings are not checked here)."""
 import importlib.util
 from pathlib import Path
 
@@ -29,7 +29,7 @@ def test_skyrmion_explorer_follows_the_sliders(shown):
     fig = shown[-1]
     assert "survival 2/2" in fig.layout.title.text
     mz = [np.asarray(t.z) for t in fig.data]
-    assert all(np.allclose(z, mz[0], atol=1e-3) for z in mz)  # the same ideal film thrice
+    assert all(np.allclose(z, mz[0], atol=1e-3) for z in mz)  # one ideal film, thrice
     assert min(z.min() for z in mz) < -0.9  # a core
     dmi.value = 3.5
     assert len(shown) == 3

@@ -1,4 +1,5 @@
-"""A surrogate of the skyrmion existence map: survival probability and radius from (σ, τ).
+"""A surrogate of the skyrmion existence map: survival probability and radius from
+(σ, τ).
 
 Trained on the explicit ensembles of :mod:`spsll.physics.skyrmion_map` (k survivors of
 R films at each training point, and their mean radius).  Features: a polynomial of
@@ -42,7 +43,8 @@ def _poly(u: np.ndarray, degree: int) -> np.ndarray:
 
 class SkyrmionSurrogate:
     """Logistic survival and least-squares radius on polynomial features of
-    (ln σ, ln τ) (module doc).  ``fit`` then ``predict(sigma, tau)`` → (P, radius [m])."""
+    (ln σ, ln τ) (module doc).  ``fit``, then ``predict(sigma, tau)`` → (P, radius
+    [m])."""
 
     def __init__(self, degree: int = 1, ridge: float = 1e-2):
         if degree not in (1, 2, 3):
@@ -60,7 +62,8 @@ class SkyrmionSurrogate:
         the survivors [m] (P,; NaN where none survived)."""
         sigma, tau = np.asarray(sigma, float), np.asarray(tau, float)
         if np.any(sigma <= 0) or np.any(tau <= 0):
-            raise ValueError("sigma and tau must be > 0 m (the surrogate works in logs)")
+            raise ValueError("sigma and tau must be > 0 m (the surrogate works in "
+                             "logs)")
         u = np.log(np.stack([sigma, tau], 1) / NM)
         self.mu, self.sd = u.mean(0), np.where(u.std(0) > 0, u.std(0), 1.0)
         X = self._features(sigma, tau)
@@ -72,7 +75,8 @@ class SkyrmionSurrogate:
         for _ in range(100):  # Newton on the penalised binomial log-likelihood
             P = 1 / (1 + np.exp(-X @ beta))
             grad = X.T @ (k - n * P) - reg @ beta
-            hess = (X * (n * P * (1 - P))[:, None]).T @ X + reg + 1e-12 * np.eye(len(beta))
+            hess = ((X * (n * P * (1 - P))[:, None]).T @ X + reg
+                    + 1e-12 * np.eye(len(beta)))
             step = np.linalg.solve(hess, grad)
             beta = beta + step
             if np.abs(step).max() < 1e-10:

@@ -82,8 +82,8 @@ STATES = ("survived", "collapsed", "expanded", "unwound")  #: state codes 0 … 
 
 
 def fill_vacancies(m: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """m (B, 3, nx, ny) with every vacant cell (mask 0) set to its nearest present cell's
-    m (periodic distance); films without a present cell are left as they are."""
+    """m (B, 3, nx, ny) with every vacant cell (mask 0) set to the m of its nearest
+    present cell (periodic distance); films without a present cell stay as they are."""
     m = np.array(m, dtype=float)
     mask = np.asarray(mask)
     B, _, nx, ny = m.shape
@@ -232,7 +232,7 @@ def _weights(model, material, sigma, tau, shape, n_realisations, seed):
 
 
 def _pinning(mask, centre, radius, shape, a):
-    """Centre shift [m] from the film centre and core vacancy enrichment (flat arrays)."""
+    """Centre shift [m] from the film centre and core vacancy enrichment (flat)."""
     nx, ny = shape
     d = centre - np.array([nx / 2, ny / 2])
     d = (d + np.array([nx, ny]) / 2) % np.array([nx, ny]) - np.array([nx, ny]) / 2
@@ -296,7 +296,8 @@ def defect_skyrmions(material: Material, sigma, tau, *, model: str = "explicit",
     rs = (P, R)
     return DefectSkyrmions(
         model=model, sigma=s, tau=t, shape=shape, a=material.a, radius0=r0,
-        radius=cls["radius"].reshape(rs), radius_spread=cls["radius_spread"].reshape(rs),
+        radius=cls["radius"].reshape(rs),
+        radius_spread=cls["radius_spread"].reshape(rs),
         charge=cls["charge"].reshape(rs), masked_charge=mq.reshape(rs),
         state=cls["state"].reshape(rs), shift=shift.reshape(rs),
         core_enrichment=enrich.reshape(rs), p_film=p_film.reshape(rs),

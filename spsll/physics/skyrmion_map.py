@@ -1,8 +1,8 @@
 """The existence map of a skyrmion in defective films: survival probability over (σ, τ).
 
-For every model of :mod:`spsll.physics.skyrmion_defects` and every (σ, τ) point of a grid,
-the fraction of relaxed films in which the skyrmion ``survived`` with its uncertainty,
-the radius over the survivors (mean and spread across realisations), and the pinning
+For every model of :mod:`spsll.physics.skyrmion_defects` and every (σ, τ) point of a
+grid, the fraction of relaxed films in which the skyrmion ``survived`` with its
+uncertainty, the radius over the survivors (mean and spread across realisations), and the pinning
 numbers.  Survival over R independent realisations is binomial; its 95 % interval is
 Wilson's score interval (Wilson, J. Am. Stat. Assoc. 22, 209 (1927)),
 
@@ -80,7 +80,8 @@ class ModelMap:
                    hi=np.asarray(hi, float), radius=_nanmean(rad),
                    radius_sd=_nanstd(rad), shift=_nanmean(shift),
                    enrichment=_nanmean(enr),
-                   fractions={s: (res.state == i).mean(1) for i, s in enumerate(STATES)},
+                   fractions={s: (res.state == i).mean(1)
+                              for i, s in enumerate(STATES)},
                    converged=float(res.converged.mean()), seconds=res.seconds, raw=res)
 
 
@@ -121,7 +122,8 @@ class ExistenceMap:
             out[name] = {"mean_survival": float(mm.probability.mean()),
                          "seconds": mm.seconds, "films_per_point": mm.films,
                          "converged": mm.converged,
-                         "fractions": {s: float(v.mean()) for s, v in mm.fractions.items()}}
+                         "fractions": {s: float(v.mean())
+                                       for s, v in mm.fractions.items()}}
         ex = self.maps.get("explicit")
         if ex is not None:
             for name, mm in self.maps.items():
@@ -162,7 +164,8 @@ def existence_map(material, sigma_grid, tau_grid, *, models=MODELS, n: int = 48,
     maps = {}
     for model in models:
         res = defect_skyrmions(material, s, t, model=model, n=n,
-                               n_realisations=n_realisations if model == "explicit" else 1,
+                               n_realisations=(n_realisations if model == "explicit"
+                                               else 1),
                                radius0=r0, seed=seed, **relax_options)
         maps[model] = ModelMap.of(res)
     return ExistenceMap(sigma_grid=sg, tau_grid=tg, sigma=s, tau=t, n=n, a=material.a,

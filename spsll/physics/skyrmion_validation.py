@@ -53,7 +53,8 @@ def radius_convergence(material, cells=(1e-9, 0.8e-9, 2e-9 / 3, 0.5e-9), film=64
             best = (res, q, coef)
     _, q, (R_L, beta) = best
     return {"a": a, "cells": sizes, "radius": R, "ode_radius": ode,
-            "error": np.abs(R - ode), "lattice_error": np.abs(R - R_L), "order": float(q),
+            "error": np.abs(R - ode), "lattice_error": np.abs(R - R_L),
+            "order": float(q),
             "film_radius": float(R_L), "film_offset": float(R_L - ode),
             "fit_rms": float(math.sqrt(best[0] / len(a))), "seconds": np.asarray(secs)}
 
@@ -62,7 +63,8 @@ def charge_checks(material, n: int = 48) -> dict:
     """Charges of the relaxed ideal skyrmion, the uniform +z film and the skyrmion with
     every moment reversed (periodic n × n film), and the largest distance of any of them
     from an integer."""
-    res = relax_skyrmion(material, (n, n), radial_skyrmion_for(material).radius, tol=1e-6)
+    r0 = radial_skyrmion_for(material).radius
+    res = relax_skyrmion(material, (n, n), r0, tol=1e-6)
     up = np.zeros_like(res.m)
     up[:, 2] = 1
     q = berg_luscher_charge(np.concatenate([res.m, up, -res.m]))
