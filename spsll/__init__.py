@@ -3,7 +3,7 @@
 Public API (SI units: m, s, A/m, Hz)::
 
     import spsll
-    spsll.FePt, spsll.Material(Ms=..., A=..., Hk=..., a=...)
+    spsll.FePt, spsll.CoPt, spsll.Material(Ms=..., A=..., Hk=..., a=..., D=...)
     spsll.dispersion(material, sigma, tau, **options)   # -> .k [rad/m], .f [Hz], .power, .peak_frequency [Hz]
     spsll.domain_wall(material, sigma, tau, **options)  # -> .x [m], .m (..., 3, N), .width [m], .width_error [m]
     spsll.rtn.sample(sigma, tau, length, dx, seed=...), spsll.rtn.psd(signal, dx), spsll.rtn.machlup(k, sigma, tau)
@@ -16,12 +16,12 @@ from .physics import rtn
 from .physics.magnons import DispersionResult, dispersion
 from .physics.domainwall import DomainWallResult, domain_wall
 from .physics.integrate import RelaxationError, SolverDivergedError
-from .physics.material import FePt, GAMMA, GAMMA_MU0, MU0, Material
+from .physics.material import CoPt, FePt, GAMMA, GAMMA_MU0, MU0, Material
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "FePt", "Material", "MU0", "GAMMA", "GAMMA_MU0", "rtn", "dispersion", "DispersionResult",
+    "FePt", "CoPt", "Material", "MU0", "GAMMA", "GAMMA_MU0", "rtn", "dispersion", "DispersionResult",
     "domain_wall", "DomainWallResult", "SolverDivergedError", "RelaxationError", "save", "load",
     "__version__",
 ]
