@@ -23,21 +23,24 @@ def convergence_figure(conv: dict) -> go.Figure:
     a, err, lat = conv["a"] / NM, conv["error"] / NM, conv["lattice_error"] / NM
     fig = go.Figure()
     fig.add_scatter(x=a, y=err, mode="markers+lines", name="|R − R_ODE|")
-    fig.add_scatter(x=a, y=lat, mode="markers+lines", name="|R − R_L| (fitted film limit)")
+    fig.add_scatter(x=a, y=lat, mode="markers+lines",
+                    name="|R − R_L| (fitted film limit)")
     fig.add_scatter(x=a, y=lat[0] * (a / a[0]) ** 2, mode="lines", line_dash="dot",
                     name="∝ a²")
-    fig.update_layout(title=f"Radius against the radial ODE ({conv['ode_radius'] / NM:.4f}"
-                            f" nm): observed order {conv['order']:.2f}",
+    ode = conv["ode_radius"] / NM
+    fig.update_layout(title=f"Radius against the radial ODE ({ode:.4f} nm): "
+                            f"observed order {conv['order']:.2f}",
                       xaxis_title="cell size a (nm)", yaxis_title="radius error (nm)",
                       xaxis_type="log", yaxis_type="log")
     return fig
 
 
 def cycloid_figure(cyc: dict, D_material: float) -> go.Figure:
-    """Néel wall energy and cycloid energy density against D, D_c and the material's D."""
+    """Néel wall and cycloid energies against D, with D_c and the material's D."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     D = cyc["D"] * 1e3
-    fig.add_scatter(x=D, y=cyc["wall_energy"] * 1e3, name="Néel wall 4√(AK) − πD (mJ/m²)")
+    fig.add_scatter(x=D, y=cyc["wall_energy"] * 1e3,
+                    name="Néel wall 4√(AK) − πD (mJ/m²)")
     fig.add_scatter(x=D, y=cyc["cycloid_energy"] / 1e3, name="cycloid ε (kJ/m³)",
                     secondary_y=True)
     fig.add_vline(x=cyc["D_c"] * 1e3, line_dash="dash", annotation_text="D_c")
@@ -68,10 +71,11 @@ def explorer_figure(em, realisation: int = 0) -> go.Figure:
         steps.append(dict(method="update",
                           label=f"{em.sigma[i] / NM:g}, {em.tau[i] / NM:g}",
                           args=[{"visible": [t // k == i for t in range(P * k)]},
-                                {"title": f"p = {em.p[i]:.3f}, T = {em.T[i] / NM:.2f} nm"
-                                          f" ({states})"}]))
-    fig.update_layout(sliders=[dict(steps=steps, currentvalue=dict(prefix="(σ, τ) nm = "))],
-                      title=steps[0]["args"][1]["title"], height=420)
+                                {"title": f"p = {em.p[i]:.3f}, "
+                                          f"T = {em.T[i] / NM:.2f} nm<br>{states}"}]))
+    slider = dict(steps=steps, currentvalue=dict(prefix="(σ, τ) nm = "))
+    fig.update_layout(sliders=[slider],
+                      title=steps[0]["args"][1]["title"], height=480)
     return fig
 
 
@@ -84,21 +88,25 @@ def existence_figure(em) -> go.Figure:
     for j, m in enumerate(models):
         z = em.grid(m)
         lo, hi = em.grid(m, "lo"), em.grid(m, "hi")
-        text = [[f"{z[a, b]:.2f} [{lo[a, b]:.2f}, {hi[a, b]:.2f}]" for a in range(len(sg))]
-                for b in range(len(tg))]
-        fig.add_trace(go.Heatmap(x=[f"{v:g}" for v in sg], y=[f"{v:g}" for v in tg], z=z.T,
+        text = [[f"{z[a, b]:.2f} [{lo[a, b]:.2f}, {hi[a, b]:.2f}]"
+                 for a in range(len(sg))] for b in range(len(tg))]
+        fig.add_trace(go.Heatmap(x=[f"{v:g}" for v in sg], y=[f"{v:g}" for v in tg],
+                                 z=z.T,
                                  zmin=0, zmax=1, colorscale="Viridis", text=text,
-                                 texttemplate="%{text}", showscale=j == 0), row=1, col=j + 1)
+                                 texttemplate="%{text}", textfont=dict(size=11),
+                                 showscale=j == 0), row=1, col=j + 1)
         fig.update_xaxes(title_text="σ (nm)", row=1, col=j + 1)
     fig.update_yaxes(title_text="τ (nm)", row=1, col=1)
-    fig.update_layout(title="Existence map: survival probability [95 % Wilson interval]",
-                      height=420)
+    fig.update_layout(title="Existence map: survival probability "
+                            "[95 % Wilson interval]",
+                      height=520)
     return fig
 
 
 def survival_vs_p(em, mean_field_curve=None) -> go.Figure:
     """Survival probability (Wilson error bars) and mean radius against p, per model."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=["survival", "radius of survivors"])
+    fig = make_subplots(rows=1, cols=2,
+                        subplot_titles=["survival", "radius of survivors"])
     for m, mm in em.maps.items():
         name = MODEL_NAMES.get(m, m)
         fig.add_scatter(x=em.p, y=mm.probability, mode="markers", name=name,
@@ -108,7 +116,8 @@ def survival_vs_p(em, mean_field_curve=None) -> go.Figure:
                         text=[f"T = {t / NM:.2f} nm" for t in em.T], row=1, col=1)
         fig.add_scatter(x=em.p, y=mm.radius / NM, mode="markers", name=name,
                         legendgroup=m, showlegend=False,
-                        error_y=dict(array=np.nan_to_num(mm.radius_sd) / NM), row=1, col=2)
+                        error_y=dict(array=np.nan_to_num(mm.radius_sd) / NM),
+                        row=1, col=2)
     if mean_field_curve is not None:
         p, r = mean_field_curve
         fig.add_scatter(x=p, y=r / NM, mode="lines", line_dash="dot",
@@ -130,7 +139,8 @@ def surrogate_figure(sur, em, n: int = 60) -> go.Figure:
                                zmax=1, colorscale="Viridis", name="surrogate"))
     ex = em.maps["explicit"]
     fig.add_scatter(x=em.sigma / NM, y=em.tau / NM, mode="markers+text",
-                    text=[f"{v:.2f}" for v in ex.probability], textposition="top center",
+                    text=[f"{v:.2f}" for v in ex.probability],
+                    textposition="top center",
                     marker=dict(color="white", line=dict(width=1)), name="explicit")
     fig.update_layout(title="Surrogate survival probability", xaxis_title="σ (nm)",
                       yaxis_title="τ (nm)", xaxis_type="log", yaxis_type="log")
