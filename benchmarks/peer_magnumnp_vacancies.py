@@ -53,14 +53,22 @@ LATTICE_A = 0.339e-9
 DY = 1.0
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def io_args(doc, argv=None, threads=2):
+    """--in DIR, --out DIR, --threads N of a peer program; sets OMP_NUM_THREADS and
+    selects the CPU (CUDA_DEVICE=-1: magnum.np otherwise probes for a GPU) before torch
+    is imported."""
+    p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     p.add_argument("--in", dest="inp", required=True)
     p.add_argument("--out", required=True)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=threads)
     args = p.parse_args(argv)
     os.environ["OMP_NUM_THREADS"] = str(args.threads)
     os.environ["CUDA_DEVICE"] = "-1"
+    return args
+
+
+def main(argv=None):
+    args = io_args(__doc__, argv)
     import numpy as np
     import torch
     torch.set_num_threads(args.threads)

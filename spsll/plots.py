@@ -95,6 +95,19 @@ def heatmap(x, y, z, xlabel, ylabel, title, colorbar="", overlays=(), log_z=Fals
     return fig
 
 
+def heatmap_slider(x, y, maps, labels, xlabel, ylabel, title, prefix=""):
+    """Colour maps ``maps[i]`` (z(y, x), e.g. defect masks), one shown at a time, chosen with a
+    slider whose steps are ``labels``; equal x and y scales."""
+    n = len(maps)
+    fig = go.Figure([go.Heatmap(x=x, y=y, z=z, colorscale="Viridis", showscale=False,
+                                visible=i == 0) for i, z in enumerate(maps)])
+    steps = [dict(method="update", label=str(lab), args=[{"visible": [j == i for j in range(n)]}])
+             for i, lab in enumerate(labels)]
+    fig.update_layout(sliders=[dict(steps=steps, currentvalue=dict(prefix=prefix))], title=title,
+                      xaxis_title=xlabel, yaxis_title=ylabel, yaxis_scaleanchor="x", **LAYOUT)
+    return fig
+
+
 def surface(x, y, z, xlabel, ylabel, zlabel, title):
     fig = go.Figure(go.Surface(x=x, y=y, z=z, colorscale="Viridis", colorbar=dict(title=zlabel)))
     fig.update_layout(title=title, scene=dict(xaxis_title=xlabel, yaxis_title=ylabel, zaxis_title=zlabel),

@@ -126,3 +126,16 @@ def test_ideal_and_deterministic_and_bad_input():
         site_dilution_masks(0.5, (4, 4), seed=1.5)
     with pytest.raises(ValueError, match="tau"):
         tessellation_masks(A, -A, (4, 4), A)
+
+
+def test_heatmap_slider_shows_one_mask_per_step():
+    """The chapter's tessellation picture: one heatmap per (σ, τ), exactly one visible per step."""
+    from spsll import plots
+    maps = np.stack([np.eye(4), 1 - np.eye(4), np.ones((4, 4))])
+    fig = plots.heatmap_slider(np.arange(4), np.arange(4), maps, ["a", "b", "c"], "x", "y", "t")
+    assert [tr.visible for tr in fig.data] == [True, False, False]
+    steps = fig.layout.sliders[0].steps
+    assert [s.label for s in steps] == ["a", "b", "c"]
+    assert [s.args[0]["visible"] for s in steps] == [[True, False, False], [False, True, False],
+                                                    [False, False, True]]
+    np.testing.assert_array_equal(fig.data[1].z, maps[1])
