@@ -96,6 +96,18 @@ def test_a_core_on_a_hole_keeps_its_charge_after_filling():
     assert abs(masked_charge(m[None], hole[None])[0] + 1) > 0.2
 
 
+def test_a_core_on_disconnected_islands_is_isolated_not_survived():
+    """A checkerboard of 2 × 2 islands (site-disconnected at 4-connectivity) holding
+    the ansatz: the filled texture winds, but no cluster spans the film."""
+    n = N
+    i = np.arange(n) // 2
+    islands = ((i[:, None] + i[None, :]) % 2).astype(np.int8)
+    m = neel_skyrmion(CoPt, (n, n), 7 * NM) * islands
+    c = classify(m[None], CoPt.a, islands[None])
+    assert c["charge"][0] == pytest.approx(-1, abs=1e-9)
+    assert c["state"][0] == _state("isolated")
+
+
 def test_fill_vacancies_takes_the_nearest_present_cell_across_the_seam():
     m = np.zeros((1, 3, 8, 8))
     mask = np.zeros((1, 8, 8), np.int8)

@@ -37,7 +37,13 @@ measured on the filled film with :func:`spsll.physics.skyrmion.skyrmion_radius`.
 * ``expanded``: R beyond r_max or no m_z = 0 crossing within half the film (a stripe,
   or a domain through the periodic film);
 * ``unwound``: anything else: a core is left but it lost its charge (unwound through
-  a vacancy edge), or R < r_min with the charge kept.
+  a vacancy edge), or R < r_min with the charge kept;
+* ``isolated`` (masked films): a texture that would count as survived, but most of the
+  core's present cells (m_z < 0) are not on the spanning cluster
+  (:func:`spsll.physics.percolation.percolation`), or no cluster spans the film.  Below
+  percolation the material is disconnected islands that keep whatever m they started
+  with (an island inside the start core stays down with no exchange to undo it): a
+  frozen pattern, not a skyrmion of a magnet.
 
 Defaults r_min = a (one cell: below it the lattice has no core), r_max = L/4 (a
 quarter of the film side: beyond it the skyrmion meets its periodic images).
@@ -70,6 +76,7 @@ from .defects2d import tessellation_masks
 from .fields import build_field
 from .integrate import relax
 from .material import Material
+from .percolation import percolation
 from .problem import check_material
 from .skyrmion import neel_skyrmion, skyrmion_radius
 from .topology import berg_luscher_charge
@@ -78,7 +85,8 @@ __all__ = ["MODELS", "STATES", "DefectSkyrmions", "fill_vacancies", "core_centre
            "classify", "masked_charge", "relax_films", "defect_skyrmions"]
 
 MODELS = ("explicit", "envelope", "mean_field")
-STATES = ("survived", "collapsed", "expanded", "unwound")  #: state codes 0 … 3
+#: state codes 0 … 4
+STATES = ("survived", "collapsed", "expanded", "unwound", "isolated")
 
 
 def fill_vacancies(m: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -141,6 +149,12 @@ def classify(m, a: float, mask=None, D_sign: float = 1.0, r_min=None, r_max=None
     collapsed = ~ok & (np.abs(charge) < 0.5) & (no_core | (radius == 0))
     expanded = ~ok & ~collapsed & ~(radius <= r_max)  # NaN: no crossing
     state = np.where(ok, 0, np.where(collapsed, 1, np.where(expanded, 2, 3)))
+    if mask is not None:
+        for b in np.flatnonzero(ok):
+            span = percolation(np.asarray(mask[b])).spanning
+            core = (np.asarray(mask[b]) > 0) & (m[b, 2] < 0)
+            if not span.any() or span[core].mean() < 0.5:
+                state[b] = STATES.index("isolated")
     return {"charge": charge, "radius": radius, "radius_spread": spread,
             "state": state, "centre": core_centre(mz)}
 
