@@ -11,15 +11,10 @@ from spsll import plots
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def shown(monkeypatch):
-    figs = []
-    monkeypatch.setattr(plots, "show", figs.append)
-    return figs
-
-
-def test_skyrmion_explorer_follows_the_sliders(shown):
+def test_skyrmion_explorer_follows_the_sliders(monkeypatch):
     pytest.importorskip("ipywidgets")
+    shown = []  # outside a kernel the Output area captures nothing: record the figures
+    monkeypatch.setattr(plots, "show", shown.append)
     from spsll import widgets
     box = widgets.skyrmion_explorer(n=32, n_realisations=2, max_iter=500)
     sigma, tau, dmi = box.children[0].children
