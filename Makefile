@@ -37,7 +37,9 @@ install-book: $(VENV)/.stamp-book
 
 peer: $(PEER)/.stamp
 
-test: $(VENV)/.stamp-book $(PEER)/.stamp
+# the two environments install side by side (-j2), then pytest runs on two workers
+test:
+	$(MAKE) -j2 $(VENV)/.stamp-book $(PEER)/.stamp
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 book: $(VENV)/.stamp-book

@@ -1,4 +1,5 @@
 import os
+import signal
 
 import numpy as np
 import pytest
@@ -15,6 +16,15 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.path.name in BOOK_MODULES:
             item.add_marker(pytest.mark.xdist_group("book"))
+
+
+def default_sigint():
+    """``preexec_fn`` of a child that a test sends Ctrl-C: SIGINT back to its default action.
+
+    A shell without job control starts background jobs with SIGINT ignored, and children inherit
+    that; Python then installs no KeyboardInterrupt handler and the child never sees the test's
+    Ctrl-C (it ran on until the test's timeout).  A terminal's foreground job has the default."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture

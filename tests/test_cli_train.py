@@ -13,6 +13,7 @@ import pytest
 from spsll import cli
 from spsll.data.generate import generate
 from spsll.learn import train as T
+from conftest import default_sigint
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SMALL = ["--channels", "4", "8", "8", "4", "--no-progress"]
@@ -160,7 +161,8 @@ def test_ctrl_c_keeps_the_checkpoint_and_says_how_to_resume(stores, tmp_path):
     cmd = [sys.executable, "-m", "spsll.cli", "train", "inverse", "--data", stores["disp"], "--out", str(out),
            "--epochs", "100000"] + SMALL
     env = {**os.environ, "PYTHONPATH": ROOT, "OMP_NUM_THREADS": "1"}
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=default_sigint)
     ck = out / "checkpoint.pt"
     t0 = time.monotonic()
     while not ck.exists() and time.monotonic() - t0 < 120 and proc.poll() is None:
@@ -168,8 +170,7 @@ def test_ctrl_c_keeps_the_checkpoint_and_says_how_to_resume(stores, tmp_path):
     time.sleep(0.5)                                   # a few more epochs
     proc.send_signal(signal.SIGINT)
     try:
-        # generous: on a 2-core machine at load ~10 (the book built beside) a run once took > 60 s
-        stdout, stderr = proc.communicate(timeout=180)
+        stdout, stderr = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()

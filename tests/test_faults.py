@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import spsll.cli as cli
+from conftest import default_sigint
 from spsll.cli import exit_status as run, main
 from spsll.data.datasets import WallToDefects
 from spsll.data.generate import generate
@@ -184,7 +185,8 @@ def test_sigint_during_generate_keeps_chunks_and_says_how_to_resume(tmp_path):
     """
     p = tmp_path / "w.h5"
     argv = ["generate", "walls", "--n", "4000", "--chunk", "2", "--n-cells", "64", "--out", str(p), "--no-progress"]
-    proc = subprocess.Popen([sys.executable, "-m", "spsll", *argv], stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "spsll", *argv], stderr=subprocess.PIPE, text=True,
+                            preexec_fn=default_sigint)
     try:
         deadline = time.time() + 60
         while time.time() < deadline and proc.poll() is None:

@@ -183,11 +183,19 @@ class _Run:
         y5, k7, hks = _stages(self.f, ya, ka, hh.to(self.dtype).view(self.shape1), idx)
         self.n_evals += 6
         en = _error_norm(_combine(None, hks, _E), ya, y5, self.rtol, self.atol)
-        if not torch.isfinite(en).all():
-            bad = active[~torch.isfinite(en)]
-            raise SolverDivergedError(
-                f"dopri5: the solution became non-finite for sample(s) {bad[:10].tolist()} at "
-                f"t≈{float(ta.min()):.3g} s; tighten rtol (now {self.rtol:g}) or check the inputs")
+        finite = torch.isfinite(en)
+        if not finite.all():
+            # A trial step that overflows from a finite state (a first step far too long: the
+            # heuristic can give the whole run when f(y0) is tiny, and float32 overflows) is
+            # rejected and shrunk 5× like any failed step; a solution that truly diverges ends
+            # in the step-size underflow below.  A non-finite state itself is an error now.
+            state_ok = torch.isfinite(ya.flatten(1)).all(1) & torch.isfinite(ka.flatten(1)).all(1)
+            if not bool(state_ok[~finite].all()):
+                bad = active[~finite & ~state_ok]
+                raise SolverDivergedError(
+                    f"dopri5: the solution became non-finite for sample(s) {bad[:10].tolist()} at "
+                    f"t≈{float(ta.min()):.3g} s; tighten rtol (now {self.rtol:g}) or check the inputs")
+            en = torch.where(finite, en, torch.full_like(en, math.inf))
         acc = en <= 1.0
         prev = self.en_prev if full else self.en_prev[active]
         h_new = _next_step(hh, en, prev, acc, self.beta, self.h_max)
