@@ -14,9 +14,9 @@ k = 0 and k = R (few realisations per point).  The statistical models are determ
 
 Cost (measured on the shared 2-core CPU, one thread, load average 5–10): the ci map of
 chapter 9 (3 × 3 points, 4 explicit 48² films each, 3000 steps to 1e-3 Ms) relaxes its
-36 explicit films in 24–32 s and the 18 statistical films in ~12 s; a 64² explicit film
-of the paper profile costs 3.7 s (a 2 × 2 slice with 8 films per point), so its 1,152
-films take ~72 min on one such core (``benchmarks/bench_skyrmion.py map``).
+36 explicit films in 24–32 s and the 18 statistical films in ~12 s; the paper profile
+(6 × 6 points, 32 explicit 64² films each) took 1,460 s in all on one such thread, its
+1,152 explicit films 1,415 s (``benchmarks/bench_skyrmion.py map``).
 """
 from __future__ import annotations
 
