@@ -154,3 +154,40 @@ def wall_inverse_explorer(model, material=FePt, sigma_range=(1 * NM, 100 * NM), 
         return plots.lines(w0.x / NM, [w0.m[2], w1.m[2]], ["solver, chosen (σ, τ)", "solver, predicted (σ, τ)"],
                            "x (nm)", "m_z", title)
     return _explorer(draw)
+
+
+# ---- skyrmions (chapter 9) ----------------------------------------------------------------------
+def skyrmion_explorer(material=None, n=48, n_realisations=4, seed=0, max_iter=3000):
+    """Sliders σ, τ and D: a skyrmion relaxed in explicit tessellated films (realisation 0
+    shown, the survivors counted over ``n_realisations``), the SPS-LL envelope and mean
+    field, on n × n films (a few seconds per update)."""
+    import dataclasses
+
+    from .physics.material import CoPt
+    from .physics.skyrmion_map import existence_map
+    from .plots_skyrmion import explorer_figure
+
+    material = CoPt if material is None else material
+    w = _ipywidgets()
+    sigma, tau = _sliders()
+    dmi = w.FloatSlider(value=material.D * 1e3, min=1.5, max=3.7, step=0.1,
+                        description="D (mJ/m²)", continuous_update=False)
+    out = w.Output()
+
+    def update(*_):
+        mat = dataclasses.replace(material, D=dmi.value * 1e-3)
+        with out:
+            out.clear_output(wait=True)
+            em = existence_map(mat, [sigma.value * NM], [tau.value * NM], n=n,
+                               n_realisations=n_realisations, seed=seed, tol=1e-3,
+                               max_iter=max_iter)
+            ex = em.maps["explicit"]
+            fig = explorer_figure(em)
+            fig.update_layout(title=f"{fig.layout.title.text}; explicit survival "
+                                    f"{ex.survived[0]}/{ex.films}")
+            plots.show(fig)
+
+    for s in (sigma, tau, dmi):
+        s.observe(update, "value")
+    update()
+    return w.VBox([w.HBox([sigma, tau, dmi]), out])

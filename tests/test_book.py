@@ -195,7 +195,7 @@ def test_no_machine_path_or_injected_parameters_on_any_page(built_book):
 READER_PAGES = ["book/model", "book/scorecard", "notebooks/01_rtn_psd", "notebooks/02_dispersions",
                 "notebooks/03_domain_walls", "notebooks/04_cnn_inverse", "notebooks/05_tfc_pinn",
                 "notebooks/06_width_prediction", "notebooks/07_statistical_vs_explicit",
-                "notebooks/08_two_dimensions"]
+                "notebooks/08_two_dimensions", "notebooks/09_skyrmions"]
 
 
 def _build_module():

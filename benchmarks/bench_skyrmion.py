@@ -1,0 +1,109 @@
+"""Skyrmions: time per relaxed skyrmion, and the cost of the existence map.
+
+Relax: the ideal CoPt film (n × n cells of 1 nm, periodic), a Néel skyrmion started at
+the ODE radius, relaxed to max ‖m × H‖/Ms < 1e-6 with the Barzilai–Borwein minimiser;
+batch B (B copies relax together, as the map batches realisations), float64 and
+float32 (float32 stops at 1e-4: its round-off floor); seconds per skyrmion, iterations,
+and the radius (the float32 radius against float64 is its accuracy).
+
+Map: :func:`spsll.physics.skyrmion_map.existence_map` at the given grid (the paper
+profile of chapter 9 by default: 6 × 6 (σ, τ), 32 tessellations per point, 64² films),
+then the surrogate's leave-one-out scores and its speed per query against the solver's
+seconds per (σ, τ) point, in the same run; ``--out`` writes the summary as JSON.
+
+    python benchmarks/bench_skyrmion.py relax [--sizes 128 256] [--batch 1 8]
+    python benchmarks/bench_skyrmion.py map [--realisations 32] [--n 64] [--out FILE]
+    python benchmarks/bench_skyrmion.py relax --device cuda      # on a GPU
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import numpy as np
+import torch
+
+from spsll.learn.skyrmion_surrogate import leave_one_out
+from spsll.physics.material import CoPt
+from spsll.physics.radial import radial_skyrmion_for
+from spsll.physics.skyrmion import relax_skyrmion
+from spsll.physics.skyrmion_map import existence_map
+
+NM = 1e-9
+SIGMA = [5, 10, 20, 40, 70, 100]  # nm: the paper profile of chapter 9
+TAU = [0.5, 1, 2, 4, 8, 16]
+
+
+def relax_rows(sizes, batches, device="cpu"):
+    r0 = radial_skyrmion_for(CoPt).radius
+    rows = []
+    for n in sizes:
+        for B in batches:
+            for dtype, tol in ((torch.float64, 1e-6), (torch.float32, 1e-4)):
+                t0 = time.perf_counter()
+                res = relax_skyrmion(CoPt, (n, n), np.full(B, r0), tol=tol, dtype=dtype,
+                                     device=device)
+                if device != "cpu":
+                    torch.cuda.synchronize()
+                dt = time.perf_counter() - t0
+                rows.append({"n": n, "B": B, "dtype": str(dtype).split(".")[-1],
+                             "tol": tol,
+                             "seconds_per_skyrmion": dt / B,
+                             "iterations": int(res.iterations.max()),
+                             "radius_nm": float(res.radius[0] / NM),
+                             "converged": bool(res.converged.all())})
+                print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def map_summary(n, realisations, sigma, tau, seed=0, max_iter=3000, tol=1e-3):
+    t0 = time.perf_counter()
+    em = existence_map(CoPt, np.asarray(sigma) * NM, np.asarray(tau) * NM, n=n,
+                       n_realisations=realisations, seed=seed, tol=tol,
+                       max_iter=max_iter)
+    total = time.perf_counter() - t0
+    out = em.summary()
+    out["total_seconds"] = total
+    ex = em.maps["explicit"]
+    cv = leave_one_out(CoPt, em.sigma, em.tau, ex.survived, ex.films, ex.radius,
+                       degree=2 if em.sigma.size >= 16 else 1)
+    cv.pop("predictions")
+    solver = ex.seconds / em.sigma.size
+    cv["solver_seconds_per_point"] = solver
+    cv["speedup"] = solver / cv["seconds_per_query"]["surrogate"]
+    out["surrogate"] = cv
+    out["per_point"] = {m: {"probability": mm.probability.tolist(),
+                            "lo": mm.lo.tolist(), "hi": mm.hi.tolist(),
+                            "radius_nm": (mm.radius / NM).tolist()}
+                        for m, mm in em.maps.items()}
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("what", choices=["relax", "map"])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[128, 256])
+    ap.add_argument("--batch", type=int, nargs="+", default=[1, 8])
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--n", type=int, default=64)
+    ap.add_argument("--realisations", type=int, default=32)
+    ap.add_argument("--sigma", type=float, nargs="+", default=SIGMA)
+    ap.add_argument("--tau", type=float, nargs="+", default=TAU)
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    if args.what == "relax":
+        result = relax_rows(args.sizes, args.batch, args.device)
+    else:
+        result = map_summary(args.n, args.realisations, args.sigma, args.tau)
+        print(json.dumps(result, indent=1))
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump(result, f, indent=1)
+    return result
+
+
+if __name__ == "__main__":
+    main()
