@@ -21,7 +21,7 @@ from ``numpy.random.default_rng([seed + L, r])``:
 ``rng.random((L, L)) < p``.  These are the masks of
 :func:`spsll.physics.stiffness.tessellation_stiffness` and ``site_dilution_stiffness``
 for the same seed, so a store reduces to the in-process map's numbers bit for bit
-(:mod:`spsll.data.film_ensembles`).  Per sample the store holds the three numbers of
+(``spsll.data.film_ensembles``).  Per sample the store holds the three numbers of
 :func:`spsll.physics.stiffness.finite_k_stiffness`: D(k)/D₀ at k = 2π/(L a) (``ratio``,
 NaN when nothing spans), P∞ (``p_inf``) and the conductivity Σ (``conductivity``).
 
@@ -36,9 +36,9 @@ Layout (n samples; besides /done and the root attributes of :mod:`spsll.data.sto
     /ratio, /p_inf, /conductivity  (n,) float64   finite_k_stiffness of that mask
 
 Runs, resume after any kill, Dask and the lock are those of
-:func:`spsll.data.generate.run_job`, the one pipeline of every kind: a map that outgrows
+``spsll.data.generate.run_job``, the one pipeline of every kind: a map that outgrows
 one machine runs unchanged on a Dask cluster (``dask=client`` or ``--dask ADDRESS``; the
-dask-jobqueue recipe of :mod:`spsll.data.generate` applies as it stands).
+dask-jobqueue recipe of ``spsll.data.generate`` applies as it stands).
 """
 from __future__ import annotations
 

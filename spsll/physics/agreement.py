@@ -179,7 +179,8 @@ def agreement_map(sigma, tau, a, site_p=(), sizes=(32, 48, 64), coarse_sizes=(64
     Tessellations with T > 2a use ``coarse_sizes`` (the finite-k excess decays like (kT)²).
     ``ensembles``: where the explicit fits come from.  None computes them here; else an
     object whose methods ``tessellation`` and ``site`` take the arguments of
-    :func:`tessellation_stiffness` and :func:`site_dilution_stiffness` and return fits, e.g.
+    :func:`~spsll.physics.stiffness.tessellation_stiffness` and
+    :func:`~spsll.physics.stiffness.site_dilution_stiffness` and return fits, e.g.
     :class:`spsll.data.film_ensembles.StoreEnsembles` (the ensembles of a
     ``spsll generate film_stiffness`` store); ``explicit_s`` then times the lookup.
     """

@@ -8,10 +8,10 @@ D(cos²θ + sin²θ) θ' = D θ', so per unit volume
 
 (the form A θ'² − D θ' + K sin²θ is the same with θ → −θ).  The DMI term is a total
 derivative: it does not enter the Euler–Lagrange equation, only the energy, through the
-winding: a rotation with θ' of sign −sign(D) gains −|D|·|Δθ|.  Hence (Δ = √(A/K_eff), d
-= |D|/√(A K_eff)):
+winding: a rotation with θ' of sign −sign(D) gains −abs(D)·abs(Δθ).  Hence (Δ = √(A/K_eff), d
+= abs(D)/√(A K_eff)):
 
-* Néel wall (θ: 0 → π, the sine-Gordon kink θ = 2 atan(e^{x/Δ})): σ = 4√(A K_eff) − π|D|
+* Néel wall (θ: 0 → π, the sine-Gordon kink θ = 2 atan(e^{x/Δ})): σ = 4√(A K_eff) − πabs(D)
   [J/m²], of chirality sign θ' = −sign(D) (m_x > 0 in a wall from −z to +z along +x for
   D > 0).
 * σ vanishes at D_c = 4√(A K_eff)/π: above it walls proliferate into a cycloid.
@@ -25,7 +25,7 @@ winding: a rotation with θ' of sign −sign(D) gains −|D|·|Δθ|.  Hence (Δ
   dε/dk = 0 gives E(k)/k = π d/4 (E(k)/k falls from ∞ at k = 0 to 1 at k = 1, so a
   solution exists iff d > 4/π), and there ε = −C = −K_eff (1 − k²)/k² < 0: the cycloid
   is below the uniform state.  Limits: d → 4/π⁺: k → 1, L ≈ 4Δ ln(4/√(1 − k²)) → ∞;
-  d ≫ 4/π: k → 2/d, L → 2πΔ·(2/d) = 4πA/|D|.  (K, E: complete elliptic integrals of
+  d ≫ 4/π: k → 2/d, L → 2πΔ·(2/d) = 4πA/abs(D).  (K, E: complete elliptic integrals of
   modulus k, scipy's ellipk(k²), ellipe(k²).)
 * The uniform state is never linearly unstable: for small deviations m = (u, v, 1 − (u²
   + v²)/2), D(m_z ∂x m_x − m_x ∂x m_z) = D ∂x u + O(3), a total derivative, so the
@@ -67,14 +67,14 @@ def critical_dmi(A, K_eff):
 
 
 def neel_wall_energy(A, D, K_eff):
-    """σ = 4√(A K_eff) − π|D| [J/m²]: energy per unit area of a relaxed Néel wall of the
+    """σ = 4√(A K_eff) − πabs(D) [J/m²]: energy per unit area of a relaxed Néel wall of the
     favourable chirality (θ' of sign −sign(D)); negative above D_c."""
     A, D, K = _params(A, D, K_eff)
     return 4 * math.sqrt(A * K) - math.pi * abs(D)
 
 
 def cycloid_modulus(A, D, K_eff):
-    """k ∈ (0, 1) of the equilibrium cycloid: E(k)/k = π|D|/(4√(A K_eff)); needs |D| >
+    """k ∈ (0, 1) of the equilibrium cycloid: E(k)/k = πabs(D)/(4√(A K_eff)); needs abs(D) >
     D_c."""
     A, D, K = _params(A, D, K_eff)
     target = math.pi * abs(D) / (4 * math.sqrt(A * K))
@@ -88,7 +88,7 @@ def cycloid_modulus(A, D, K_eff):
 
 
 def cycloid_period(A, D, K_eff):
-    """Equilibrium period L = 4 Δ k K(k) [m] (one full turn of m), Δ = √(A/K_eff); |D| >
+    """Equilibrium period L = 4 Δ k K(k) [m] (one full turn of m), Δ = √(A/K_eff); abs(D) >
     D_c."""
     A, D, K = _params(A, D, K_eff)
     k = cycloid_modulus(A, D, K)
@@ -98,7 +98,7 @@ def cycloid_period(A, D, K_eff):
 def cycloid_energy_density(A, D, K_eff, period=None):
     """Mean energy density ε [J/m³] of a cycloid relative to the uniform state.
 
-    ``period`` None: the equilibrium cycloid, ε = −K_eff(1 − k²)/k² (needs |D| > D_c).
+    ``period`` None: the equilibrium cycloid, ε = −K_eff(1 − k²)/k² (needs abs(D) > D_c).
     Given a period L [m]: the relaxed cycloid constrained to that period (k from L =
     4ΔkK(k)), ε(k) = K_eff [2E/(k²K) − (1 − k²)/k² − πd/(2kK)], valid for any D.
     """

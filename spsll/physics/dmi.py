@@ -75,7 +75,7 @@ class InterfacialDMI:
     :class:`spsll.physics.fields.EffectiveField` (``add_to(H, m, index)`` adds its field
     in place; ``subset(lo, hi)``).
 
-    ``ndim``: 1 (chain) or 2 (film), the last ``ndim`` axes of m (B, 3, *grid) being x
+    ``ndim``: 1 (chain) or 2 (film), the last ``ndim`` axes of m ``(B, 3, *grid)`` being x
     (and y).  ``s``: the statistical envelope ``(B, 1, *grid)`` or None; ``c``: the 0/1
     mask ``(B, 1, *grid)`` or None (the two exclude each other, as for the exchange).
     Periodic grid; free edges and vacancies come from the mask.  D/(μ0 Ms a) [A/m].
@@ -120,7 +120,7 @@ def dmi_energy(material: Material, m, mask=None) -> np.ndarray:
 
     E = D a^(d−1) Σ_k Σ_i c_i c_(i+k̂) (m_z,i m_k,(i+k̂) − m_k,i m_z,(i+k̂)), periodic
     bonds; the field of :class:`InterfacialDMI` is −(1/(μ0 Ms a^d)) ∂E/∂m.
-    m (B, 3, *grid); mask (B, *grid) or None.
+    m ``(B, 3, *grid)``; mask ``(B, *grid)`` or None.
     """
     m = torch.as_tensor(m if torch.is_tensor(m) else np.asarray(m), dtype=torch.float64)
     ndim = m.dim() - 2

@@ -1,9 +1,9 @@
 """Total micromagnetic energy of chains and films, whose gradient the fields are.
 
-For a batch m (B, 3, *grid) on a periodic grid of cells a, with an optional 0/1 vacancy
-mask c (B, *grid) (free edges and vacancies), the energies are sums over cells and
+For a batch m ``(B, 3, *grid)`` on a periodic grid of cells a, with an optional 0/1 vacancy
+mask c ``(B, *grid)`` (free edges and vacancies), the energies are sums over cells and
 nearest-neighbour bonds, per unit thickness for a film [J/m] and per unit cross-section
-for a chain [J/m²] (d = 1, 2 the grid's dimension):
+for a chain [J/m²] (d = 1, 2 the grid's dimension)::
 
     exchange    E_ex = A a^(d−2) Σ_bonds c_i c_j |m_j − m_i|²
     anisotropy  E_K  = a^d Σ_i c_i K_eff (1 − m_z,i²),     K_eff = μ0 Ms (Hk − Ms)/2
@@ -68,7 +68,7 @@ def energy_terms(material: Material, m, mask=None, H_ext=None, envelope=None) ->
     ``exchange``, ``anisotropy``, ``dmi``, ``zeeman``, ``total`` [J/m for films, J/m²
     for chains].
 
-    ``mask`` (B, *grid) 0/1 explicit vacancies (None: the ideal periodic grid); H_ext
+    ``mask`` ``(B, *grid)`` 0/1 explicit vacancies (None: the ideal periodic grid); H_ext
     [A/m] a 3-vector or None.  ``envelope`` not None and not ≡ 1 (the statistical defect
     model) raises :class:`NoEnergyError`.
     """

@@ -55,7 +55,7 @@ class Material:
     D : float
         interfacial Dzyaloshinskii–Moriya constant [J/m²], any finite real; 0 (the
         default) is no DMI.  Its sign sets the chirality (:mod:`spsll.physics.dmi`:
-        energy density D (m_z ∇·m − (m·∇) m_z)).  Omitted from :meth:`to_dict` when 0,
+        energy density D (m_z ∇·m − (m·∇) m_z)).  Omitted from ``to_dict()`` when 0,
         so stores of materials without DMI keep their recorded attributes and
         fingerprints.
     """

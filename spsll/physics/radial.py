@@ -11,18 +11,18 @@ Energy.  With the interfacial (Cnv) DMI density w = D (m_z ∇·m − (m·∇) m
 A skyrmion with θ(0) = π (core along −z) in a +z background has θ' < 0 and a negative
 DMI integral for cosψ0 = +1, so the energy is lowest for ψ0 = 0 (in-plane m pointing
 radially outwards, from the core towards the background) when D > 0, and ψ0 = π
-(inwards) when D < 0; in both cases the energy below holds with |D|.  The energy per
+(inwards) when D < 0; in both cases the energy below holds with abs(D).  The energy per
 unit film thickness relative to the uniform state m = +z (external field H along +z) is
 
-    E/t = 2π ∫ [A(θ'² + sin²θ/r²) + |D|(θ' + sinθ cosθ/r) + K_eff sin²θ
+    E/t = 2π ∫ [A(θ'² + sin²θ/r²) + abs(D)(θ' + sinθ cosθ/r) + K_eff sin²θ
                + μ0 Ms H (1 − cosθ)] r dr            [J/m],
 
 with K_eff = Ku − μ0 Ms²/2 for a thin film with local demag.  Its Euler–Lagrange
 equation is
 
-    A(θ'' + θ'/r − sinθ cosθ/r²) − K_eff sinθ cosθ + |D| sin²θ/r − (μ0 Ms H/2) sinθ = 0.
+    A(θ'' + θ'/r − sinθ cosθ/r²) − K_eff sinθ cosθ + abs(D) sin²θ/r − (μ0 Ms H/2) sinθ = 0.
 
-Dimensionless form: ρ = r/Δ, Δ = √(A/K_eff), d = |D|/√(A K_eff), h = μ0 Ms H/(2 K_eff);
+Dimensionless form: ρ = r/Δ, Δ = √(A/K_eff), d = abs(D)/√(A K_eff), h = μ0 Ms H/(2 K_eff);
 E/(A t) = 2π ∫ [θ'² + s²/ρ² + d(θ' + s c/ρ) + s² + 2h(1 − c)] ρ dρ.  The uniform state
 is the ground state for d < d_c = 4/π (the cycloid threshold,
 :mod:`spsll.physics.cycloid`).
@@ -99,7 +99,7 @@ class RadialSkyrmion:
     - ``radius`` [m]: θ(R) = π/2 (m_z = 0)
     - ``energy`` [J/m]: energy per unit thickness relative to the uniform state
     - ``parts``: its exchange, DMI, anisotropy and Zeeman parts [J/m]
-    - ``Delta`` [m], ``d``, ``h``: the scales √(A/K_eff), |D|/√(A K_eff), μ0MsH/(2K_eff)
+    - ``Delta`` [m], ``d``, ``h``: the scales √(A/K_eff), abs(D)/√(A K_eff), μ0MsH/(2K_eff)
     - ``chirality``: +1 (in-plane m radially outward, D > 0) or −1 (inward, D < 0)
     - ``max_residual``: solve_bvp's largest relative collocation residual
     """
@@ -239,7 +239,7 @@ def radial_skyrmion(A, D, K_eff, *, Ms=None, H=0.0, rho_max=None, tol=1e-8,
     (needed when H ≠ 0), H [A/m] along +z (the background direction; H > 0 shrinks the
     skyrmion, −2K_eff/(μ0Ms) < H), ``rho_max``: domain length in units of Δ (default
     R_guess + 30/κ), ``tol``: solve_bvp's relative residual tolerance, ``R_guess`` [m]:
-    initial radius. Requires 0 < |D| < D_c = 4√(A K_eff)/π.  Returns a
+    initial radius. Requires 0 < abs(D) < D_c = 4√(A K_eff)/π.  Returns a
     :class:`RadialSkyrmion`.
     """
     A = _finite("A", A, 0, True, "J/m")
@@ -296,7 +296,7 @@ def radial_skyrmion_for(material, H=0.0, **kw):
 def energy_parts(r, theta, A, D, K_eff, Ms=0.0, H=0.0):
     """Exchange, DMI, anisotropy and Zeeman energies per unit thickness [J/m] of any
     profile θ(r) sampled on a grid r [m] (trapezoid rule on the given grid, θ' by
-    np.gradient; DMI with |D|, the favourable chirality)."""
+    np.gradient; DMI with abs(D), the favourable chirality)."""
     r, th = np.asarray(r, float), np.asarray(theta, float)
     tp = np.gradient(th, r)
     s, c = np.sin(th), np.cos(th)
