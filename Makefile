@@ -40,7 +40,7 @@ peer: $(PEER)/.stamp
 # the two environments install side by side (-j2), then pytest runs on two workers
 test:
 	$(MAKE) -j2 $(VENV)/.stamp-book $(PEER)/.stamp
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 book: $(VENV)/.stamp-book
 	$(BIN)/python book/build.py --profile $(PROFILE)

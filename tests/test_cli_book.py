@@ -4,8 +4,9 @@ The CLI and the chapter share one recipe (spsll.learn.config.TFCConfig) and one 
 (train_ensemble), so the seed-mean test MAE of the CLI's 3-member ensemble (seeds 0, 1, 2, the
 chapter's) must equal the chapter's ``tfc.seed_mean_mae_THz_improved`` within the baseline's
 tolerance (tests/baselines/ci.yml).  The TFC network is the cheapest of the three (~2 s per
-member on one thread).  The store is the book's own (data/ci/dispersions.h5: 256 dispersions,
-plan seed 0); when it is missing, this test writes it there, as the book would (~20 s).
+member on one thread).  The store is the book's (256 dispersions, plan seed 0), written here to a
+temporary folder (~20 s), bit for bit the book's data/ci/dispersions.h5, so that this test shares
+no file with the book build that another xdist worker may be running.
 """
 
 import json
@@ -23,9 +24,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def test_cli_tfc_reproduces_the_ci_chapter(tmp_path, capsys):
-    store = os.path.join(ROOT, "data", "ci", "dispersions.h5")
-    os.makedirs(os.path.dirname(store), exist_ok=True)
-    generate("dispersions", 256, store, seed=0, progress=False)  # reused when present
+    store = str(tmp_path / "dispersions.h5")
+    generate("dispersions", 256, store, seed=0, progress=False)  # the book's ci store
     base = yaml.safe_load(open(os.path.join(ROOT, "tests", "baselines", "ci.yml")))[
         "metrics"
     ]
