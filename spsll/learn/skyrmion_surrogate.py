@@ -103,7 +103,7 @@ class SkyrmionSurrogate:
 def mean_field_radius(material, sigma, tau) -> np.ndarray:
     """Continuum radius [m] of the radial ODE with A → pA, D → pD (p = σ/(σ+τ)):
     the mean-field statistical model without the lattice (NaN where it has no
-    skyrmion, |pD| ≥ D_c(pA) never happens for p ≤ 1 and D < D_c)."""
+    skyrmion, abs(pD) ≥ D_c(pA) never happens for p ≤ 1 and D < D_c)."""
     p = np.asarray(sigma, float) / (np.asarray(sigma, float) + np.asarray(tau, float))
     out = np.full(p.shape, np.nan)
     for i, pi in enumerate(p.ravel()):

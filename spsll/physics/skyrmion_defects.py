@@ -9,7 +9,7 @@ T = στ/(σ+τ); the film's cell is the material's a, 1 nm for ``CoPt``, so a l
   between present neighbours, so the DMI boundary condition 2A ∂m/∂n = −D(ẑ × n) × m
   holds at every vacancy edge (:mod:`spsll.physics.dmi`).  One film per realisation.
 * ``"envelope"``: the statistical 2-D SPS-LL envelope s = N IFFT2(√S)
-  (:func:`spsll.physics.rtn.envelope`), acting on the bond terms (exchange and DMI)
+  (``spsll.physics.rtn.envelope``), acting on the bond terms (exchange and DMI)
   alike; deterministic, one film per (σ, τ).  The skyrmion starts at the film's
   centre, where s has its flat value s_min.
 * ``"mean_field"``: s ≡ p.  Exchange and DMI act on s·m, the anisotropy does not, so
@@ -32,8 +32,8 @@ summed over the triangles of three present cells alone, :func:`masked_charge`, m
 the solid angle spanned across holes; it is reported as a diagnostic.)  The radius is
 measured on the filled film with :func:`spsll.physics.skyrmion.skyrmion_radius`.
 
-* ``survived``: |Q − Q₀| < ½ (Q₀ = −sign D) and r_min ≤ R ≤ r_max;
-* ``collapsed``: no core left (m_z ≥ 0 everywhere, R = 0) and |Q| < ½;
+* ``survived``: abs(Q − Q₀) < ½ (Q₀ = −sign D) and r_min ≤ R ≤ r_max;
+* ``collapsed``: no core left (m_z ≥ 0 everywhere, R = 0) and abs(Q) < ½;
 * ``expanded``: R beyond r_max or no m_z = 0 crossing within half the film (a stripe,
   or a domain through the periodic film);
 * ``unwound``: anything else: a core is left but it lost its charge (unwound through
@@ -132,7 +132,7 @@ def classify(m, a: float, mask=None, D_sign: float = 1.0, r_min=None, r_max=None
 
     Returns a dict of arrays (B,): ``charge`` (integer Berg–Lüscher charge of the
     filled film), ``radius`` and ``radius_spread`` [m] (0 collapsed, NaN no crossing),
-    ``state`` (index into :data:`STATES`), ``centre`` (B, 2) [cells].  ``mask`` (B, nx,
+    ``state`` (index into ``STATES``), ``centre`` (B, 2) [cells].  ``mask`` (B, nx,
     ny) 0/1 or None; r_min, r_max [m] default a and a quarter of the film side.
     """
     m = np.asarray(m, dtype=float)
@@ -199,7 +199,7 @@ class DefectSkyrmions:
     """Relaxed skyrmions over P (σ, τ) points × R realisations (R = 1 for the
     deterministic statistical models).  Arrays (P, R) unless noted; lengths [m].
 
-    ``state`` indexes :data:`STATES`; ``shift``: distance of the core's centre from
+    ``state`` indexes ``STATES``; ``shift``: distance of the core's centre from
     its start (NaN if collapsed); ``core_enrichment``: vacancy fraction inside the
     relaxed radius / the film's vacancy fraction (NaN without vacancies or core);
     ``masked_charge``: charge over present triangles only (explicit) or = charge;
@@ -275,7 +275,7 @@ def defect_skyrmions(material: Material, sigma, tau, *, model: str = "explicit",
     """Relax a skyrmion on an n × n periodic film at every (σ, τ) point [m] and classify
     it (module doc).  ``radius0`` [m]: the start radius (default the relaxed radius of
     the ideal film, which the caller should pass to avoid recomputing it: here the
-    ansatz radius 7 a is used when None); ``model`` one of :data:`MODELS`;
+    ansatz radius 7 a is used when None); ``model`` one of ``MODELS``;
     ``n_realisations``: tessellations per point (explicit only).  Seeded (realisation r
     draws from ``default_rng([seed, r])`` at every point)."""
     material = check_material(material)
