@@ -7,12 +7,13 @@ float32 (float32 stops at 1e-4: its round-off floor); seconds per skyrmion, iter
 and the radius (the float32 radius against float64 is its accuracy).
 
 Map: :func:`spsll.physics.skyrmion_map.existence_map` at the given grid (the paper
-profile of chapter 9 by default: 6 × 6 (σ, τ), 32 tessellations per point, 64² films),
-then the surrogate's leave-one-out scores and its speed per query against the solver's
-seconds per (σ, τ) point, in the same run; ``--out`` writes the summary as JSON.
+profile of chapter 9 by default: 6 × 6 (σ, τ) × 3 D, 12 tessellations per point, 64²
+films), then the surrogate's leave-one-out scores and its speed per query against the
+solver's seconds per (σ, τ, D) point, and with several D the identifiability medians and
+the held-out inversion scores, in the same run; ``--out`` writes the summary as JSON.
 
     python benchmarks/bench_skyrmion.py relax [--sizes 128 256] [--batch 1 8]
-    python benchmarks/bench_skyrmion.py map [--realisations 32] [--n 64] [--out FILE]
+    python benchmarks/bench_skyrmion.py map [--realisations 12] [--n 64] [--D 2.6 3 3.4]
     python benchmarks/bench_skyrmion.py relax --device cuda      # on a GPU
 """
 from __future__ import annotations
@@ -24,7 +25,8 @@ import time
 import numpy as np
 import torch
 
-from spsll.learn.skyrmion_surrogate import leave_one_out
+from spsll.learn.skyrmion_identifiability import inversion_scores, local_identifiability
+from spsll.learn.skyrmion_surrogate import SkyrmionSurrogate, leave_one_out
 from spsll.physics.material import CoPt
 from spsll.physics.radial import radial_skyrmion_for
 from spsll.physics.skyrmion import relax_skyrmion
@@ -33,6 +35,7 @@ from spsll.physics.skyrmion_map import existence_map
 NM = 1e-9
 SIGMA = [5, 10, 20, 40, 70, 100]  # nm: the paper profile of chapter 9
 TAU = [0.5, 1, 2, 4, 8, 16]
+DMI = [2.6, 3.0, 3.4]  # mJ/m²
 
 
 def relax_rows(sizes, batches, device="cpu"):
@@ -57,22 +60,32 @@ def relax_rows(sizes, batches, device="cpu"):
     return rows
 
 
-def map_summary(n, realisations, sigma, tau, seed=0, max_iter=3000, tol=1e-3):
+def map_summary(n, realisations, sigma, tau, D=DMI, seed=0, max_iter=3000, tol=1e-3):
     t0 = time.perf_counter()
-    em = existence_map(CoPt, np.asarray(sigma) * NM, np.asarray(tau) * NM, n=n,
-                       n_realisations=realisations, seed=seed, tol=tol,
-                       max_iter=max_iter)
+    em = existence_map(CoPt, np.asarray(sigma) * NM, np.asarray(tau) * NM,
+                       D_values=np.asarray(D) * 1e-3, n=n, n_realisations=realisations,
+                       seed=seed, tol=tol, max_iter=max_iter)
     total = time.perf_counter() - t0
     out = em.summary()
     out["total_seconds"] = total
     ex = em.maps["explicit"]
+    degree = 2 if em.sigma.size >= 16 else 1
     cv = leave_one_out(CoPt, em.sigma, em.tau, ex.survived, ex.films, ex.radius,
-                       degree=2 if em.sigma.size >= 16 else 1)
+                       degree=degree, D=em.D)
     cv.pop("predictions")
     solver = ex.seconds / em.sigma.size
     cv["solver_seconds_per_point"] = solver
     cv["speedup"] = solver / cv["seconds_per_query"]["surrogate"]
     out["surrogate"] = cv
+    if em.D_grid.size > 1:
+        sur = SkyrmionSurrogate(degree).fit(em.sigma, em.tau, ex.survived, ex.films,
+                                            ex.radius, D=em.D)
+        out["identifiability"] = local_identifiability(sur, em.sigma, em.tau,
+                                                       em.D)["median"]
+        inv = inversion_scores(em.sigma, em.tau, em.D, ex.survived, ex.films, ex.radius,
+                               degree=degree)
+        out["inversion"] = {k: inv[k] for k in ("inverse", "prior_mean", "ratio")}
+    out["D_mJ_m2_per_point"] = (em.D * 1e3).tolist()
     out["per_point"] = {m: {"probability": mm.probability.tolist(),
                             "lo": mm.lo.tolist(), "hi": mm.hi.tolist(),
                             "radius_nm": (mm.radius / NM).tolist()}
@@ -88,16 +101,17 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--n", type=int, default=64)
-    ap.add_argument("--realisations", type=int, default=32)
+    ap.add_argument("--realisations", type=int, default=12)
     ap.add_argument("--sigma", type=float, nargs="+", default=SIGMA)
     ap.add_argument("--tau", type=float, nargs="+", default=TAU)
+    ap.add_argument("--D", type=float, nargs="+", default=DMI, help="DMI (mJ/m²)")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     if args.what == "relax":
         result = relax_rows(args.sizes, args.batch, args.device)
     else:
-        result = map_summary(args.n, args.realisations, args.sigma, args.tau)
+        result = map_summary(args.n, args.realisations, args.sigma, args.tau, args.D)
         print(json.dumps(result, indent=1))
     if args.out:
         with open(args.out, "w") as f:

@@ -63,11 +63,12 @@ PROFILES = {
             # the whole-dispersion map on 64² films, 16 realisations, 10 ps (100-GHz bins)
             "disp_points": [[3.0, 1.0], [2.0, 1.0], [4.0, 1.36], [6.8, 1.7], [13.6, 3.4]],
             "disp_site_p": [0.95, 0.9, 0.8, 0.75, 0.7]},
-        # skyrmions: 6 x 6 (σ, τ) over the paper's box where survival changes, 32 tessellated
-        # 64² films per point (1,152 explicit relaxations; cost in benchmarks/README.md)
+        # skyrmions: 6 x 6 (σ, τ) over the paper's box where survival changes x 3 D (mJ/m²,
+        # CoPt's 3 and ±0.4), 12 tessellated 64² films per point (1,296 explicit
+        # relaxations; cost in spsll/physics/skyrmion_map.py and benchmarks/README.md)
         "notebooks/09_skyrmions": {
             "sigma_grid": [5, 10, 20, 40, 70, 100], "tau_grid": [0.5, 1, 2, 4, 8, 16],
-            "film": 64, "n_realisations": 32, "degree": 2},
+            "D_grid": [2.6, 3.0, 3.4], "film": 64, "n_realisations": 12, "degree": 2},
         # the paper's data sizes: 1,000 dispersions (Methods) and 12,000 walls; its 30 % dropout and
         # 200 epochs (the epoch range of its training description); 100 test dispersions
         "notebooks/04_cnn_inverse": {"n_dispersions": 1000, "fractions": [0.8, 0.1, 0.1], "epochs": 200,

@@ -20,14 +20,38 @@ from .units import NM
 LAYOUT = dict(template="plotly_white", margin=dict(l=60, r=20, t=50, b=50), font=dict(size=13))
 
 
+#: Coupled sliders in static HTML.  A figure whose ``layout.meta.coupled_sliders`` is
+#: {"strides": [s₀, s₁, …], "traces_per_point": k, "titles": [...]} shows the k traces
+#: of point i = Σ active_j s_j (active_j: slider j's step) and title i whenever a slider
+#: moves (its steps use method "skip": plain plotly sliders cannot combine).
+COUPLED_SLIDERS_JS = """
+var gd = document.getElementById('{plot_id}');
+var c = gd.layout.meta.coupled_sliders;
+gd.on('plotly_sliderchange', function () {
+  var i = 0;
+  for (var j = 0; j < c.strides.length; j++) { i += gd.layout.sliders[j].active * c.strides[j]; }
+  var vis = gd.data.map(function (t, n) { return Math.floor(n / c.traces_per_point) === i; });
+  Plotly.update(gd, {visible: vis}, {'title.text': c.titles[i]});
+});
+"""
+
+
+def coupled(fig: go.Figure) -> bool:
+    """Whether ``fig`` carries coupled sliders (:data:`COUPLED_SLIDERS_JS`)."""
+    meta = fig.layout.meta
+    return isinstance(meta, dict) and "coupled_sliders" in meta
+
+
 def show(*figs: go.Figure):
-    """Display each figure with a text/html representation that static HTML pages can render."""
+    """Display each figure with a text/html representation that static HTML pages can render
+    (with the script of coupled sliders where the figure has them)."""
     from IPython.display import display
     if not figs:
         raise ValueError("show needs at least one figure")
     for fig in figs:
         html = fig.to_html(include_plotlyjs=False, full_html=False,
-                           config={"displaylogo": False, "responsive": True})
+                           config={"displaylogo": False, "responsive": True},
+                           post_script=COUPLED_SLIDERS_JS if coupled(fig) else None)
         display({"application/vnd.plotly.v1+json": fig.to_plotly_json(), "text/html": html},
                 raw=True)
 

@@ -161,8 +161,6 @@ def skyrmion_explorer(material=None, n=48, n_realisations=4, seed=0, max_iter=30
     """Sliders σ, τ and D: a skyrmion relaxed in explicit tessellated films (realisation 0
     shown, the survivors counted over ``n_realisations``), the SPS-LL envelope and mean
     field, on n × n films (a few seconds per update)."""
-    import dataclasses
-
     from .physics.material import CoPt
     from .physics.skyrmion_map import existence_map
     from .plots_skyrmion import explorer_figure
@@ -175,17 +173,13 @@ def skyrmion_explorer(material=None, n=48, n_realisations=4, seed=0, max_iter=30
     out = w.Output()
 
     def update(*_):
-        mat = dataclasses.replace(material, D=dmi.value * 1e-3)
         with out:
             out.clear_output(wait=True)
-            em = existence_map(mat, [sigma.value * NM], [tau.value * NM], n=n,
+            em = existence_map(material, [sigma.value * NM], [tau.value * NM],
+                               D_values=[dmi.value * 1e-3], n=n,
                                n_realisations=n_realisations, seed=seed, tol=1e-3,
                                max_iter=max_iter)
-            ex = em.maps["explicit"]
-            fig = explorer_figure(em)
-            fig.update_layout(title=f"{fig.layout.title.text}; explicit survival "
-                                    f"{ex.survived[0]}/{ex.films}")
-            plots.show(fig)
+            plots.show(explorer_figure(em))  # its title counts the explicit survivors
 
     for s in (sigma, tau, dmi):
         s.observe(update, "value")

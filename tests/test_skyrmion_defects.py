@@ -159,3 +159,33 @@ def test_validation_numbers_of_the_chapter():
     assert (cyc["wall_energy"][above] < 0).all()
     assert np.isnan(cyc["cycloid_energy"][below]).all()
     assert (cyc["cycloid_energy"][above] < 0).all()  # below the uniform state above D_c
+
+
+def test_the_map_has_a_d_axis_relaxed_at_each_d():
+    """Each D of the map relaxes the material with that D from the ideal radius at that
+    D: the ideal films follow the radial ODE's growth with D, and the mean-field points
+    at p ≈ 1 (τ → 0 limit: τ = 0.001 nm) keep exactly that film."""
+    from spsll.physics.skyrmion_map import existence_map
+    Ds = [2.6e-3, 3.2e-3]
+    em = existence_map(CoPt, [20 * NM], [1e-3 * NM], D_values=Ds, n=N, n_realisations=1,
+                       models=("mean_field",), tol=1e-4, max_iter=5000)
+    assert em.D.tolist() == Ds and em.sigma.tolist() == [20 * NM] * 2
+    ode = np.array([radial_skyrmion(CoPt.A, D, CoPt.K_eff).radius for D in Ds])
+    # the 48² film at a = 1 nm: −0.27 nm at 2.6 mJ/m² (lattice: a 4.6-cell radius) and
+    # −0.53 nm at 3.2 mJ/m² (the periodic images press a 9-nm skyrmion), measured; a
+    # wrong D (the material's 3 mJ/m² at both) would be off by 2.7 and 2.0 nm
+    assert np.abs(em.ideal_radius - ode).max() < 0.6 * NM
+    assert em.ideal_radius[1] - em.ideal_radius[0] > 0.6 * (ode[1] - ode[0])
+    r = em.maps["mean_field"].radius  # p = 0.99995: A, D scaled by 5e-5 relative
+    assert r == pytest.approx(em.ideal_radius, rel=2e-3)
+    s = em.summary()
+    assert s["by_D"]["1"]["D_mJ_m2"] == pytest.approx(3.2)
+    assert s["by_D"]["0"]["mean_field"]["mean_survival"] == 1.0
+
+
+def test_d_values_are_checked_against_d_c():
+    from spsll.physics.skyrmion_map import existence_map
+    Dc = 4 * math.sqrt(CoPt.A * CoPt.K_eff) / math.pi
+    for bad in ([0.0], [1.01 * Dc], [-1.01 * Dc], [3e-3, 3e-3], [], [float("nan")]):
+        with pytest.raises(ValueError, match="D_values"):
+            existence_map(CoPt, [10 * NM], [1 * NM], D_values=bad, n=N)

@@ -1,7 +1,10 @@
-"""The existence map of a skyrmion in defective films: survival probability over (σ, τ).
+"""The existence map of a skyrmion in defective films: survival probability over
+(σ, τ, D).
 
-For every model of :mod:`spsll.physics.skyrmion_defects` and every (σ, τ) point of a
-grid, the fraction of relaxed films in which the skyrmion ``survived`` with its
+For every model of :mod:`spsll.physics.skyrmion_defects` and every (σ, τ, D) point of a
+grid (D [J/m²] the interfacial DMI constant, 0 < abs(D) < D_c = 4√(A K_eff)/π; each D
+relaxes with the material's other constants and starts from the ideal film's relaxed
+radius at that D), the fraction of relaxed films in which the skyrmion ``survived`` with its
 uncertainty, the radius over the survivors (mean and spread across realisations), and the pinning
 numbers.  Survival over R independent realisations is binomial; its 95 % interval is
 Wilson's score interval (Wilson, J. Am. Stat. Assoc. 22, 209 (1927)),
@@ -10,7 +13,9 @@ Wilson's score interval (Wilson, J. Am. Stat. Assoc. 22, 209 (1927)),
 
 which, unlike the normal approximation, stays inside [0, 1] and has a nonzero width at
 k = 0 and k = R (few realisations per point).  The statistical models are deterministic
-(one film per point, survival 0 or 1): their "interval" is the point itself.
+(one film per point, survival 0 or 1): their "interval" is the point itself.  The
+explicit films of one (σ, τ) are the same tessellations at every D (common random
+numbers: a change with D is the DMI's, not a new draw of defects).
 
 Cost (measured on the shared 2-core CPU, one thread, load average 5–10): the ci map of
 chapter 9 (3 × 3 points, 4 explicit 48² films each, 3000 steps to 1e-3 Ms) relaxes its
@@ -20,14 +25,17 @@ chapter 9 (3 × 3 points, 4 explicit 48² films each, 3000 steps to 1e-3 Ms) rel
 """
 from __future__ import annotations
 
+import dataclasses
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from .radial import D_CRITICAL
 from .skyrmion_defects import MODELS, STATES, DefectSkyrmions, defect_skyrmions
 
-__all__ = ["wilson_interval", "ExistenceMap", "existence_map"]
+__all__ = ["wilson_interval", "ExistenceMap", "existence_map", "check_dmi_values",
+           "ideal_film_radius"]
 
 
 def wilson_interval(k, n, z: float = 1.96):
@@ -93,9 +101,12 @@ class ModelMap:
 
 @dataclass
 class ExistenceMap:
-    """Maps of several models on one (σ, τ) grid: ``sigma``, ``tau`` (P,) [m] (the grid
-    flattened σ-major: point i = (σ_grid[i // n_τ], τ_grid[i % n_τ])), ``maps``: model
-    → :class:`ModelMap`, ``ideal_radius`` [m]: the relaxed radius without defects."""
+    """Maps of several models on one (σ, τ, D) grid.  ``sigma``, ``tau`` [m], ``D``
+    [J/m²] (P,): the grid flattened D-major, then σ, then τ: point
+    i = (D_grid[i // (n_σ n_τ)], σ_grid[(i // n_τ) % n_σ], τ_grid[i % n_τ]) (with one D,
+    point i = (σ_grid[i // n_τ], τ_grid[i % n_τ])); ``maps``: model →
+    :class:`ModelMap`; ``ideal_radius`` [m] (n_D,): the relaxed radius without defects
+    at each D."""
 
     sigma_grid: np.ndarray
     tau_grid: np.ndarray
@@ -103,8 +114,10 @@ class ExistenceMap:
     tau: np.ndarray
     n: int
     a: float
-    ideal_radius: float
+    ideal_radius: np.ndarray
     maps: dict
+    D_grid: np.ndarray = None
+    D: np.ndarray = None
 
     @property
     def p(self):
@@ -114,65 +127,124 @@ class ExistenceMap:
     def T(self):
         return self.sigma * self.tau / (self.sigma + self.tau)
 
-    def grid(self, model: str, name: str = "probability") -> np.ndarray:
-        """A map's array reshaped (n_σ, n_τ)."""
-        return np.asarray(getattr(self.maps[model], name)).reshape(
-            self.sigma_grid.size, self.tau_grid.size)
+    def grid(self, model: str, name: str = "probability", d: int = 0) -> np.ndarray:
+        """A map's array at the ``d``-th D of ``D_grid``, reshaped (n_σ, n_τ)."""
+        ns, nt = self.sigma_grid.size, self.tau_grid.size
+        v = np.asarray(getattr(self.maps[model], name))
+        return v[d * ns * nt:(d + 1) * ns * nt].reshape(ns, nt)
+
+    def _compare(self, out: dict, sel) -> None:
+        ex = self.maps.get("explicit")
+        for name, mm in self.maps.items():
+            out[name] = {"mean_survival": float(mm.probability[sel].mean())}
+            if ex is None or name == "explicit":
+                continue
+            pr, lo, hi = mm.probability[sel], ex.lo[sel], ex.hi[sel]
+            r, rx = mm.radius[sel], ex.radius[sel]
+            both = np.isfinite(r) & np.isfinite(rx)
+            out[name]["survival_mae_vs_explicit"] = float(
+                np.abs(pr - ex.probability[sel]).mean())
+            out[name]["inside_explicit_interval"] = float(((pr >= lo) & (pr <= hi)).mean())
+            out[name]["radius_mae_vs_explicit_nm"] = (
+                float(np.abs(r - rx)[both].mean() * 1e9) if both.any() else None)
 
     def summary(self) -> dict:
-        """Figures of merit (JSON-ready): per model the mean survival, the seconds, and
-        against ``explicit`` the survival disagreement of each statistical model."""
+        """Figures of merit (JSON-ready) over the whole map: per model the mean
+        survival, the seconds, and against ``explicit`` the survival disagreement of
+        each statistical model; ``by_D``: {"0", "1", …} (index into ``D_grid``) the same
+        comparison and the ideal radius at each D."""
         out = {"points": int(self.sigma.size), "film_cells": self.n,
-               "ideal_radius_nm": self.ideal_radius * 1e9}
+               "D_mJ_m2": (self.D_grid * 1e3).tolist(),
+               "ideal_radius_nm": (np.asarray(self.ideal_radius) * 1e9).tolist()}
+        self._compare(out, slice(None))
         for name, mm in self.maps.items():
-            out[name] = {"mean_survival": float(mm.probability.mean()),
-                         "seconds": mm.seconds, "films_per_point": mm.films,
-                         "converged": mm.converged,
-                         "fractions": {s: float(v.mean())
-                                       for s, v in mm.fractions.items()}}
-        ex = self.maps.get("explicit")
-        if ex is not None:
-            for name, mm in self.maps.items():
-                if name == "explicit":
-                    continue
-                inside = (mm.probability >= ex.lo) & (mm.probability <= ex.hi)
-                both = np.isfinite(mm.radius) & np.isfinite(ex.radius)
-                out[name]["survival_mae_vs_explicit"] = float(
-                    np.abs(mm.probability - ex.probability).mean())
-                out[name]["inside_explicit_interval"] = float(inside.mean())
-                out[name]["radius_mae_vs_explicit_nm"] = (
-                    float(np.abs(mm.radius - ex.radius)[both].mean() * 1e9)
-                    if both.any() else None)
+            out[name].update({"seconds": mm.seconds, "films_per_point": mm.films,
+                              "converged": mm.converged,
+                              "fractions": {s: float(v.mean())
+                                            for s, v in mm.fractions.items()}})
+        out["by_D"] = {}
+        for d, D in enumerate(self.D_grid):
+            row = {"D_mJ_m2": float(D * 1e3),
+                   "ideal_radius_nm": float(self.ideal_radius[d] * 1e9)}
+            self._compare(row, self.D == D)
+            out["by_D"][str(d)] = row
         return out
 
 
-def existence_map(material, sigma_grid, tau_grid, *, models=MODELS, n: int = 48,
-                  n_realisations: int = 4, radius0=None, ideal_radius=None,
-                  seed: int = 0, **relax_options) -> ExistenceMap:
-    """Relax skyrmions on every (σ, τ) of the grid [m] for each model and map them.
+def check_dmi_values(material, D_values) -> np.ndarray:
+    """D_values [J/m²] as a 1-D array, each finite with 0 < abs(D) < D_c =
+    4√(A K_eff)/π of ``material`` (the uniform state's stability limit: above it a
+    cycloid is the ground state and no isolated skyrmion exists)."""
+    D = np.atleast_1d(np.asarray(D_values, dtype=float))
+    Dc = D_CRITICAL * math.sqrt(material.A * material.K_eff)
+    if D.ndim != 1 or D.size == 0:
+        raise ValueError(f"D_values must be a non-empty 1-D sequence in J/m^2, got "
+                         f"{D_values!r}")
+    bad = ~np.isfinite(D) | (np.abs(D) <= 0) | (np.abs(D) >= Dc)
+    if bad.any() or np.unique(D).size != D.size:
+        raise ValueError(f"D_values must be distinct with 0 < abs(D) < D_c = "
+                         f"{Dc:.6g} J/m^2 (4√(A K_eff)/π of the material), got "
+                         f"{D.tolist()!r}")
+    return D
 
-    ``radius0`` [m]: the start radius (default: ``ideal_radius``, which in turn
-    defaults to the relaxed radius of the ideal n × n film, computed here); options
-    (tol, max_iter, chunk, dtype, device) go to
+
+def _concat(parts: list) -> DefectSkyrmions:
+    """One DefectSkyrmions of the points of several (one per D), in order; its
+    ``radius0`` [m] becomes per point (P,)."""
+    first = parts[0]
+    skip = ("model", "shape", "a", "seconds", "radius0")
+    arrays = {f.name: np.concatenate([getattr(r, f.name) for r in parts])
+              for f in fields(DefectSkyrmions) if f.name not in skip}
+    r0 = np.concatenate([np.full(r.sigma.size, r.radius0) for r in parts])
+    return DefectSkyrmions(model=first.model, shape=first.shape, a=first.a, radius0=r0,
+                           seconds=sum(r.seconds for r in parts), **arrays)
+
+
+def ideal_film_radius(material, n: int, radius0=None, **relax_options) -> float:
+    """The relaxed radius [m] of the ideal n × n periodic film (mean field at p = 1);
+    a ValueError if that film keeps no skyrmion (at D close to D_c the skyrmion
+    outgrows a quarter of a small film: a larger ``n`` is needed)."""
+    ideal = defect_skyrmions(material, [1e-6], [0.0], model="mean_field", n=n,
+                             radius0=radius0 or 7 * material.a, **relax_options)
+    if ideal.state[0, 0] != 0:
+        raise ValueError(f"the ideal {n} x {n} film at D = {material.D:g} J/m^2 keeps no "
+                         f"skyrmion (it {STATES[ideal.state[0, 0]]}); choose a larger n "
+                         f"or a D further from D_c")
+    return float(ideal.radius[0, 0])
+
+
+def existence_map(material, sigma_grid, tau_grid, *, D_values=None, models=MODELS,
+                  n: int = 48, n_realisations: int = 4, radius0=None, ideal_radius=None,
+                  seed: int = 0, **relax_options) -> ExistenceMap:
+    """Relax skyrmions on every (σ, τ) [m] × D [J/m²] of the grid for each model.
+
+    ``D_values``: the DMI constants (default the material's D alone; validated by
+    :func:`check_dmi_values`).  ``radius0`` [m]: the start radius at every D (default:
+    the ideal relaxed radius at each D, ``ideal_radius`` (one per D) or computed here);
+    options (tol, max_iter, chunk, dtype, device) go to
     :func:`spsll.physics.skyrmion_defects.defect_skyrmions`.
     """
     sg = np.atleast_1d(np.asarray(sigma_grid, float))
     tg = np.atleast_1d(np.asarray(tau_grid, float))
+    Dg = check_dmi_values(material, (material.D,) if D_values is None else D_values)
     S, T = np.meshgrid(sg, tg, indexing="ij")
     s, t = S.ravel(), T.ravel()
+    mats = [dataclasses.replace(material, D=float(D)) for D in Dg]
     if ideal_radius is None:
-        ideal = defect_skyrmions(material, [1e-6], [0.0], model="mean_field", n=n,
-                                 radius0=radius0 or 7 * material.a, **relax_options)
-        ideal_radius = float(ideal.radius[0, 0])
-    if not (math.isfinite(ideal_radius) and ideal_radius > 0):
-        raise ValueError(f"ideal_radius must be a radius > 0 m, got {ideal_radius!r}")
-    r0 = ideal_radius if radius0 is None else radius0
+        ideal_radius = [ideal_film_radius(m, n, radius0, **relax_options) for m in mats]
+    ideal = np.atleast_1d(np.asarray(ideal_radius, float))
+    if ideal.shape != Dg.shape or not np.all(np.isfinite(ideal) & (ideal > 0)):
+        raise ValueError(f"ideal_radius must be {Dg.size} radius(es) > 0 m (one per D), "
+                         f"got {ideal_radius!r}")
     maps = {}
     for model in models:
-        res = defect_skyrmions(material, s, t, model=model, n=n,
-                               n_realisations=(n_realisations if model == "explicit"
-                                               else 1),
-                               radius0=r0, seed=seed, **relax_options)
-        maps[model] = ModelMap.of(res)
-    return ExistenceMap(sigma_grid=sg, tau_grid=tg, sigma=s, tau=t, n=n, a=material.a,
-                        ideal_radius=ideal_radius, maps=maps)
+        parts = [defect_skyrmions(mat, s, t, model=model, n=n,
+                                  n_realisations=(n_realisations if model == "explicit"
+                                                  else 1),
+                                  radius0=r0 if radius0 is None else radius0, seed=seed,
+                                  **relax_options)
+                 for mat, r0 in zip(mats, ideal)]
+        maps[model] = ModelMap.of(_concat(parts))
+    return ExistenceMap(sigma_grid=sg, tau_grid=tg, sigma=np.tile(s, Dg.size),
+                        tau=np.tile(t, Dg.size), n=n, a=material.a, ideal_radius=ideal,
+                        maps=maps, D_grid=Dg, D=np.repeat(Dg, s.size))
