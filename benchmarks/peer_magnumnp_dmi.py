@@ -19,8 +19,9 @@ m_x − ∂y m_y)). Between cells the constant is the harmonic mean D_avg = 2 D_
 D_j), so a bond to a cell with D = 0 carries no DMI: at a free edge or a vacancy the sum
 runs over present neighbours only.  This is the variational derivative of the bond
 energy Σ_bonds D_avg a (ẑ × e_ij)·(m_i × m_j) (per unit thickness): its natural boundary
-condition is the discrete 2A ∂m/∂n = D (ẑ × n) × m. Exchange uses the harmonic mean of A
-the same way; a vacancy is Ms = A = Ku = D = 0 (fields there are NaN/inf and zeroed by
+condition is the discrete 2A ∂m/∂n = −D (ẑ × n) × m (this energy's sign, as in
+:mod:`spsll.physics.dmi`; the literature's +D is for the opposite sign).
+Exchange uses the harmonic mean of A the same way; a vacancy is Ms = A = Ku = D = 0 (fields there are NaN/inf and zeroed by
 magnum.np's ``nan_to_num``).
 
 Inputs (``--in DIR``):

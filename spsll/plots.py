@@ -29,8 +29,12 @@ var gd = document.getElementById('{plot_id}');
 var c = gd.layout.meta.coupled_sliders;
 gd.on('plotly_sliderchange', function () {
   var i = 0;
-  for (var j = 0; j < c.strides.length; j++) { i += gd.layout.sliders[j].active * c.strides[j]; }
-  var vis = gd.data.map(function (t, n) { return Math.floor(n / c.traces_per_point) === i; });
+  for (var j = 0; j < c.strides.length; j++) {
+    i += gd.layout.sliders[j].active * c.strides[j];
+  }
+  var vis = gd.data.map(function (t, n) {
+    return Math.floor(n / c.traces_per_point) === i;
+  });
   Plotly.update(gd, {visible: vis}, {'title.text': c.titles[i]});
 });
 """

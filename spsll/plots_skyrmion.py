@@ -108,7 +108,8 @@ def existence_figure(em) -> go.Figure:
     per D (rows)."""
     models, Ds = list(em.maps), em.D_grid
     fig = make_subplots(rows=len(Ds), cols=len(models), vertical_spacing=0.08,
-                        subplot_titles=[f"{MODEL_NAMES.get(m, m)}, D = {D * 1e3:g} mJ/m²"
+                        subplot_titles=[f"{MODEL_NAMES.get(m, m)}, "
+                                        f"D = {D * 1e3:g} mJ/m²"
                                         for D in Ds for m in models])
     sg, tg = em.sigma_grid / NM, em.tau_grid / NM
     for d in range(len(Ds)):

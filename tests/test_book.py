@@ -176,6 +176,41 @@ def test_dragging_a_plotly_slider_changes_the_figure(built_book, server, browser
         ctx.close()
 
 
+def test_moving_the_skyrmion_explorers_d_slider_changes_the_picture(built_book, server, browser):
+    """Chapter 9's explorer has three coupled sliders (σ, τ, D; spsll.plots.COUPLED_SLIDERS_JS):
+    dragging D alone must show the films of another point (other traces, other images, a title
+    naming the new D) and leave σ and τ where they were."""
+    ctx, page, errors, page_errors, external = _open(browser, f"{server}/notebooks/09_skyrmions.html")
+    try:
+        figs = page.locator("div.plotly-graph-div")
+        found = [i for i in range(figs.count())
+                 if figs.nth(i).evaluate("el => !!(el.layout.meta && el.layout.meta.coupled_sliders)")]
+        assert len(found) == 1, "chapter 9 should have one explorer with coupled sliders"
+        fig = figs.nth(found[0])
+        fig.scroll_into_view_if_needed()
+        state = ("el => [el.layout.sliders.map(s => s.active), el.data.map(t => t.visible === true), "
+                 "el.layout.title.text, Array.from(el.querySelectorAll('g.heatmaplayer image'))"
+                 ".map(i => i.getAttribute('href'))]")
+        active0, vis0, title0, images0 = fig.evaluate(state)
+        grip = fig.locator("rect.slider-grip-rect").nth(2)  # sliders σ, τ, D in this order
+        box = grip.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 250, box["y"] + box["height"] / 2, steps=10)
+        page.mouse.up()
+        page.wait_for_timeout(500)
+        active1, vis1, title1, images1 = fig.evaluate(state)
+        per_point = fig.evaluate("el => el.layout.meta.coupled_sliders.traces_per_point")
+        d_label = fig.evaluate(f"el => el.layout.sliders[2].steps[{active1[2]}].label")
+        assert active0 == [0, 0, 0] and active1[:2] == [0, 0] and active1[2] > 0
+        assert vis1 != vis0 and sum(vis1) == per_point
+        assert f"D = {d_label} mJ/m²" in title1 and title1 != title0
+        assert images1 != images0, "the films drawn did not change"
+        assert not page_errors and not errors
+    finally:
+        ctx.close()
+
+
 def test_no_machine_path_or_injected_parameters_on_any_page(built_book):
     import importlib.util
     spec = importlib.util.spec_from_file_location("book_build", ROOT / "book" / "build.py")

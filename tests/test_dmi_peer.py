@@ -99,7 +99,7 @@ def test_random_state_on_a_disk_with_free_edges():
     diff = np.abs(dmi - peer["h_dmi"]).max(axis=1)[0]
     assert diff[inner].max() < 1e-12 * scale
     # magnum.np drops the bonds to vacant cells (harmonic-mean D = 0): the discrete form
-    # of the natural boundary condition 2A ∂m/∂n = D (ẑ × n) × m
+    # of the natural boundary condition 2A ∂m/∂n = −D (ẑ × n) × m (spsll.physics.dmi)
     assert diff[edge].max() < 1e-12 * scale, "edge discretisation differs"
     assert np.all(dmi[0][:, ~mask.astype(bool)] == 0)
     assert np.abs(total - peer["h_total"]).max() < 1e-12 * np.abs(total).max()

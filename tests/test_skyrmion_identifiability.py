@@ -30,7 +30,8 @@ def test_a_law_of_p_and_d_hides_exactly_the_constant_p_constant_d_direction():
                   5 + 0.4 * (U[:, 0] - U[:, 1]) + 3 * (U[:, 2] - 3))
     out = local_identifiability(sur, S, T, D)
     # the fit recovers the coefficients to ~1e-3 relative (binomial noise 5e-4)
-    assert np.abs(out["direction"] - [1 / math.sqrt(2), 1 / math.sqrt(2), 0]).max() < 1e-2
+    v = [1 / math.sqrt(2), 1 / math.sqrt(2), 0]
+    assert np.abs(out["direction"] - v).max() < 1e-2
     assert out["constant_p_alignment"].min() > 0.999
     assert out["null_share"]["p"].max() < 1e-2 and out["null_share"]["D"].max() < 1e-2
     p = S / (S + T)  # ĝ_lnT · v = (1/√2)/√((1−p)² + p²), exactly
@@ -73,7 +74,8 @@ def test_inversion_recovers_p_and_d_of_a_law_of_p_and_d():
 
 
 def test_bad_input():
-    sur = SkyrmionSurrogate(1).fit(S, T, np.full(S.size, 5.0), 10, np.full(S.size, 5 * NM))
+    sur = SkyrmionSurrogate(1).fit(S, T, np.full(S.size, 5.0), 10,
+                                   np.full(S.size, 5 * NM))
     with pytest.raises(ValueError, match="several D"):
         jacobian(sur, S, T, D)
     with pytest.raises(ValueError, match="two or more D"):

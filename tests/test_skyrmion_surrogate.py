@@ -59,7 +59,7 @@ def test_bad_input():
         SkyrmionSurrogate().fit([1 * NM], [0.0], [1], 2, [1 * NM])
 
 
-# ---- D as an input, and what (P, R) determine of (σ, τ, D) -------------------------------
+# ---- D as an input ----------------------------------------------------------------
 S3, T3, D3 = (g.ravel() for g in np.meshgrid(np.geomspace(5, 100, 4) * NM,
                                              np.geomspace(0.5, 16, 4) * NM,
                                              [2.6e-3, 3.0e-3, 3.4e-3], indexing="ij"))
@@ -69,7 +69,8 @@ U3 = np.stack([np.log(S3 / NM), np.log(T3 / NM), D3 * 1e3], 1)
 def _law_of_p_and_d(u):
     """Survival and radius that depend on logit p = ln σ − ln τ and D only."""
     eta = -4.0 + 1.2 * (u[:, 0] - u[:, 1]) + 1.5 * (u[:, 2] - 3.0)
-    return 1 / (1 + np.exp(-eta)), (5 + 0.4 * (u[:, 0] - u[:, 1]) + 3 * (u[:, 2] - 3)) * NM
+    radius = 5 + 0.4 * (u[:, 0] - u[:, 1]) + 3 * (u[:, 2] - 3)
+    return 1 / (1 + np.exp(-eta)), radius * NM
 
 
 def test_recovers_a_logistic_law_linear_in_log_sigma_log_tau_and_d():

@@ -5,9 +5,10 @@ both unchanged to first order.  For a fitted
 :class:`spsll.learn.skyrmion_surrogate.SkyrmionSurrogate` (trained on several D),
 :func:`local_identifiability` takes the Jacobian
 
-    J = ∂(logit P, R/R̄) / ∂(ln σ, ln τ, ln D)     (2 × 3, R̄ the survivors' mean radius of the training points)
+    J = ∂(logit P, R/R̄) / ∂(ln σ, ln τ, ln D)     (2 × 3)
 
-(central differences of the polynomial surrogate; relative coordinates throughout, so
+(R̄ the survivors' mean radius of the training points; central differences of the
+polynomial surrogate; relative coordinates throughout, so
 the directions are unit-free) and its singular value decomposition J = U S Vᵀ.  The
 third right singular vector v (S₃ = 0: J has rank ≤ 2) is the least-identifiable
 direction, unchanged by any rescaling of the two outputs.  A quantity q is locally

@@ -4,10 +4,10 @@
 For every model of :mod:`spsll.physics.skyrmion_defects` and every (σ, τ, D) point of a
 grid (D [J/m²] the interfacial DMI constant, 0 < abs(D) < D_c = 4√(A K_eff)/π; each D
 relaxes with the material's other constants and starts from the ideal film's relaxed
-radius at that D), the fraction of relaxed films in which the skyrmion ``survived`` with its
-uncertainty, the radius over the survivors (mean and spread across realisations), and the pinning
-numbers.  Survival over R independent realisations is binomial; its 95 % interval is
-Wilson's score interval (Wilson, J. Am. Stat. Assoc. 22, 209 (1927)),
+radius at that D), the fraction of relaxed films in which the skyrmion ``survived``
+with its uncertainty, the radius over the survivors (mean and spread across
+realisations), and the pinning numbers.  Survival over R independent realisations is
+binomial; its 95 % interval is Wilson's score interval (Wilson, J. Am. Stat. Assoc. 22, 209 (1927)),
 
     (k/R + z²/2R ± z √(k/R (1 − k/R)/R + z²/4R²)) / (1 + z²/R),   z = 1.96,
 
@@ -17,11 +17,16 @@ k = 0 and k = R (few realisations per point).  The statistical models are determ
 explicit films of one (σ, τ) are the same tessellations at every D (common random
 numbers: a change with D is the DMI's, not a new draw of defects).
 
-Cost (measured on the shared 2-core CPU, one thread, load average 5–10): the ci map of
-chapter 9 (3 × 3 points, 4 explicit 48² films each, 3000 steps to 1e-3 Ms) relaxes its
-36 explicit films in 24–32 s and the 18 statistical films in ~12 s; the paper profile
-(6 × 6 points, 32 explicit 64² films each) took 1,460 s in all on one such thread, its
-1,152 explicit films 1,415 s (``benchmarks/bench_skyrmion.py map``).
+Cost (measured on the shared 2-core CPU, one thread).  The ci map of chapter 9 (2 × 2
+(σ, τ) × 2 D, 3 explicit 48² films per point, 3000 steps to 1e-3 Ms) relaxes its 24
+explicit films in 11.7 s and its 16 statistical films in 5.2 s (load average ~3.5; the
+whole chapter runs in the same CPU time as its earlier 3 × 3-point, one-D map).  A
+27-point subsample of the paper profile's box (σ 5, 40, 100 nm × τ 0.5, 4, 16 nm × D 2.6,
+3.0, 3.4 mJ/m², 4 explicit 64² films each; ``benchmarks/bench_skyrmion.py map``) took
+115 s in all at load ~3.5: 0.83 s per explicit film, 0.60 per envelope film, 0.27 per
+mean-field film.  At those rates the paper profile (6 × 6 × 3 points, 12 explicit films
+each: 1,296 explicit and 216 statistical films) needs ~1,170 s on one thread (an
+estimate; at load 5–10 the one-D paper map ran at 1.2 s per explicit film, ~1,700 s).
 """
 from __future__ import annotations
 
@@ -144,7 +149,8 @@ class ExistenceMap:
             both = np.isfinite(r) & np.isfinite(rx)
             out[name]["survival_mae_vs_explicit"] = float(
                 np.abs(pr - ex.probability[sel]).mean())
-            out[name]["inside_explicit_interval"] = float(((pr >= lo) & (pr <= hi)).mean())
+            inside = (pr >= lo) & (pr <= hi)
+            out[name]["inside_explicit_interval"] = float(inside.mean())
             out[name]["radius_mae_vs_explicit_nm"] = (
                 float(np.abs(r - rx)[both].mean() * 1e9) if both.any() else None)
 
@@ -154,7 +160,7 @@ class ExistenceMap:
         each statistical model; ``by_D``: {"0", "1", …} (index into ``D_grid``) the same
         comparison and the ideal radius at each D."""
         out = {"points": int(self.sigma.size), "film_cells": self.n,
-               "D_mJ_m2": (self.D_grid * 1e3).tolist(),
+               "D_mJ_m2": np.round(self.D_grid * 1e3, 12).tolist(),
                "ideal_radius_nm": (np.asarray(self.ideal_radius) * 1e9).tolist()}
         self._compare(out, slice(None))
         for name, mm in self.maps.items():
@@ -164,7 +170,7 @@ class ExistenceMap:
                                             for s, v in mm.fractions.items()}})
         out["by_D"] = {}
         for d, D in enumerate(self.D_grid):
-            row = {"D_mJ_m2": float(D * 1e3),
+            row = {"D_mJ_m2": round(float(D * 1e3), 12),
                    "ideal_radius_nm": float(self.ideal_radius[d] * 1e9)}
             self._compare(row, self.D == D)
             out["by_D"][str(d)] = row
@@ -207,9 +213,9 @@ def ideal_film_radius(material, n: int, radius0=None, **relax_options) -> float:
     ideal = defect_skyrmions(material, [1e-6], [0.0], model="mean_field", n=n,
                              radius0=radius0 or 7 * material.a, **relax_options)
     if ideal.state[0, 0] != 0:
-        raise ValueError(f"the ideal {n} x {n} film at D = {material.D:g} J/m^2 keeps no "
-                         f"skyrmion (it {STATES[ideal.state[0, 0]]}); choose a larger n "
-                         f"or a D further from D_c")
+        raise ValueError(f"the ideal {n} x {n} film at D = {material.D:g} J/m^2 keeps "
+                         f"no skyrmion (it {STATES[ideal.state[0, 0]]}); choose a "
+                         f"larger n or a D further from D_c")
     return float(ideal.radius[0, 0])
 
 
@@ -234,8 +240,8 @@ def existence_map(material, sigma_grid, tau_grid, *, D_values=None, models=MODEL
         ideal_radius = [ideal_film_radius(m, n, radius0, **relax_options) for m in mats]
     ideal = np.atleast_1d(np.asarray(ideal_radius, float))
     if ideal.shape != Dg.shape or not np.all(np.isfinite(ideal) & (ideal > 0)):
-        raise ValueError(f"ideal_radius must be {Dg.size} radius(es) > 0 m (one per D), "
-                         f"got {ideal_radius!r}")
+        raise ValueError(f"ideal_radius must be {Dg.size} radius(es) > 0 m (one per "
+                         f"D), got {ideal_radius!r}")
     maps = {}
     for model in models:
         parts = [defect_skyrmions(mat, s, t, model=model, n=n,
