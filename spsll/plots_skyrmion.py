@@ -108,9 +108,7 @@ def existence_figure(em) -> go.Figure:
     per D (rows)."""
     models, Ds = list(em.maps), em.D_grid
     fig = make_subplots(rows=len(Ds), cols=len(models), vertical_spacing=0.08,
-                        subplot_titles=[f"{MODEL_NAMES.get(m, m)}, "
-                                        f"D = {D * 1e3:g} mJ/m²"
-                                        for D in Ds for m in models])
+                        subplot_titles=[MODEL_NAMES.get(m, m) for m in models])
     sg, tg = em.sigma_grid / NM, em.tau_grid / NM
     for d in range(len(Ds)):
         for j, m in enumerate(models):
@@ -124,7 +122,8 @@ def existence_figure(em) -> go.Figure:
                                      textfont=dict(size=10),
                                      showscale=j == 0 and d == 0),
                           row=d + 1, col=j + 1)
-        fig.update_yaxes(title_text="τ (nm)", row=d + 1, col=1)
+        fig.update_yaxes(title_text=f"D = {Ds[d] * 1e3:g} mJ/m²<br>τ (nm)", row=d + 1,
+                         col=1)
     fig.update_xaxes(title_text="σ (nm)", row=len(Ds))
     fig.update_layout(title="Existence map: survival probability "
                             "[95 % Wilson interval]",
@@ -183,7 +182,8 @@ def surrogate_figure(sur, em, n: int = 60) -> go.Figure:
     fig.update_xaxes(title_text="σ (nm)", type="log")
     fig.update_yaxes(type="log")
     fig.update_yaxes(title_text="τ (nm)", row=1, col=1)
-    fig.update_layout(title="Surrogate survival probability", height=460)
+    fig.update_layout(title="Surrogate survival probability", height=480,
+                      legend=dict(orientation="h", y=-0.25))
     return fig
 
 
