@@ -6,6 +6,8 @@ VENV    ?= .venv
 # The CPU wheel; override with e.g. TORCH='torch==2.13.0 --index-url https://download.pytorch.org/whl/cu124'
 TORCH   ?= torch==2.13.0
 PROFILE ?= ci
+# pages executed at a time by `make book` (each kernel on one thread)
+JOBS    ?= 2
 BIN     := $(VENV)/bin
 # magnum.np, the peer of the cross-checks, in its own environment: `import magnumnp` changes
 # torch's global state (default dtype and device), so it never shares a process with spsll
@@ -43,7 +45,7 @@ test:
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 book: $(VENV)/.stamp-book
-	$(BIN)/python book/build.py --profile $(PROFILE)
+	$(BIN)/python book/build.py --profile $(PROFILE) --jobs $(JOBS)
 
 bench: $(VENV)/.stamp-test
 	$(BIN)/python benchmarks/bench_dispersion.py
