@@ -39,10 +39,11 @@ install-book: $(VENV)/.stamp-book
 
 peer: $(PEER)/.stamp
 
-# the two environments install side by side (-j2), then pytest runs on two workers
+# the two environments install side by side (-j2), then pytest runs on two workers, each on one
+# thread (BLAS and OpenMP threads of two workers on two cores would only spin against each other)
 test:
 	$(MAKE) -j2 $(VENV)/.stamp-book $(PEER)/.stamp
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile
 
 book: $(VENV)/.stamp-book
 	$(BIN)/python book/build.py --profile $(PROFILE) --jobs $(JOBS)
