@@ -6,6 +6,8 @@ VENV    ?= .venv
 # The CPU wheel; override with e.g. TORCH='torch==2.13.0 --index-url https://download.pytorch.org/whl/cu124'
 TORCH   ?= torch==2.13.0
 PROFILE ?= ci
+# pages executed at a time by `make book` (each kernel on one thread)
+JOBS    ?= 2
 BIN     := $(VENV)/bin
 # magnum.np, the peer of the cross-checks, in its own environment: `import magnumnp` changes
 # torch's global state (default dtype and device), so it never shares a process with spsll
@@ -37,13 +39,14 @@ install-book: $(VENV)/.stamp-book
 
 peer: $(PEER)/.stamp
 
-# the two environments install side by side (-j2), then pytest runs on two workers
+# the two environments install side by side (-j2), then pytest runs on two workers, each on one
+# thread (BLAS and OpenMP threads of two workers on two cores would only spin against each other)
 test:
 	$(MAKE) -j2 $(VENV)/.stamp-book $(PEER)/.stamp
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile
 
 book: $(VENV)/.stamp-book
-	$(BIN)/python book/build.py --profile $(PROFILE)
+	$(BIN)/python book/build.py --profile $(PROFILE) --jobs $(JOBS)
 
 bench: $(VENV)/.stamp-test
 	$(BIN)/python benchmarks/bench_dispersion.py

@@ -1,12 +1,14 @@
 """Build the book: execute every page with papermill for a profile, gather metrics, render HTML.
 
-    python book/build.py [--profile ci|paper] [--only NAME ...] [--no-html] [--repository-url URL]
+    python book/build.py [--profile ci|paper] [--only NAME ...] [--jobs N] [--no-html] [--repository-url URL]
 
 Steps (the committed notebooks stay free of outputs):
 1. copy the book sources (``_config.yml``, ``_toc.yml``, ``book/``, ``notebooks/``) to
    ``_build/src`` (``_build/src-<profile>`` for other profiles than ci; with ``--only``, the other
    pages keep their executed copies from the previous run) and put plotly.js (from the installed plotly) into its ``_static``;
-2. execute each notebook page in ``_toc.yml`` order with papermill, in place in that copy,
+2. execute each notebook page with papermill, in place in that copy (``--jobs N``: N pages at a
+   time, each kernel on one thread, the longest pages first; pages that share a dataset run in
+   ``_toc.yml`` order, ``AFTER``),
    with the profile's parameters (``PROFILES``) plus ``profile``, ``results_dir`` and, for the pages
    that declare it, ``data_dir`` (``data/<profile>``, created here: the network chapters keep their
    generated datasets there and reuse them in the next build); any failing cell stops the build.
@@ -85,6 +87,12 @@ PROFILES = {
     },
 }
 LAST = "book/scorecard"  # executed after the metrics are gathered
+#: pages that read a dataset another page generates (in ``data/<profile>``) start after it
+AFTER = {"notebooks/05_tfc_pinn": "notebooks/04_cnn_inverse"}
+#: ci seconds per page on one thread (measured; only the order of ``--jobs`` uses them: the
+#: longest first, so that the last page to start is a short one)
+CI_SECONDS = {"notebooks/04_cnn_inverse": 100, "notebooks/06_width_prediction": 76,
+              "notebooks/08_two_dimensions": 42, "notebooks/09_skyrmions": 40}
 
 
 def pages(toc_path: Path):
@@ -150,6 +158,41 @@ def execute(nb: Path, parameters: dict):
     print(f"  executed {nb.relative_to(nb.parents[1])} in {time.time() - t0:.1f} s", flush=True)
 
 
+def run_pages(src: Path, todo: list, jobs: int, params_of):
+    """Execute ``todo`` (pages without extension) in ``src``: in order with ``jobs=1``, else
+    ``jobs`` kernels at a time, longest first (``CI_SECONDS``), each page of ``AFTER`` once the
+    page it reads from is done.  The first failure stops the build (pages already running finish)."""
+    if jobs == 1:
+        for page in todo:
+            execute(src / f"{page}.ipynb", params_of(page))
+        return
+    from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+    # kernels inherit the environment: one thread each, or jobs kernels fight over the cores
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = "1"
+    order = sorted(todo, key=lambda p: -CI_SECONDS.get(p, 0))
+    done, running, failed = set(), {}, None
+    with ThreadPoolExecutor(jobs) as pool:
+        while order or running:
+            ready = [p for p in order if AFTER.get(p) not in todo or AFTER[p] in done]
+            while ready and len(running) < jobs and failed is None:
+                page = ready.pop(0)
+                order.remove(page)
+                running[pool.submit(execute, src / f"{page}.ipynb", params_of(page))] = page
+            if not running:
+                break
+            finished, _ = wait(running, return_when=FIRST_EXCEPTION)
+            for fut in finished:
+                page = running.pop(fut)
+                if fut.exception() is not None and failed is None:
+                    failed = fut.exception()
+                done.add(page)
+            if failed is not None and not running:
+                break
+    if failed is not None:
+        raise failed
+
+
 def machine_paths():
     """Absolute folders of this machine that must not appear on a page (longest first)."""
     paths = {str(ROOT), sys.prefix, sys.base_prefix, str(Path.home())}
@@ -203,11 +246,15 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--profile", default="ci", choices=sorted(PROFILES))
     ap.add_argument("--only", nargs="*", help="execute only these pages (e.g. notebooks/01_rtn_psd)")
+    ap.add_argument("--jobs", type=int, default=1, help="pages executed at a time (each kernel on "
+                    "one thread when more than one; default 1)")
     ap.add_argument("--no-html", action="store_true", help="execute and gather metrics, skip the HTML")
     ap.add_argument("--html-only", action="store_true", help="render the pages executed by the previous run")
     ap.add_argument("--repository-url", help="https://github.com/OWNER/NAME for the launch and "
                     "repository buttons (default: repository.url of _config.yml)")
     args = ap.parse_args(argv)
+    if args.jobs < 1:
+        ap.error(f"--jobs must be >= 1, got {args.jobs}")
     from spsll import book
 
     build = ROOT / "_build"
@@ -227,11 +274,11 @@ def main(argv=None):
     t0 = time.time()
     order = [p for p in pages(src / "_toc.yml") if (src / f"{p}.ipynb").exists()]
     todo = [p for p in order if p != LAST and (not args.only or p in args.only)]
-    print(f"profile {args.profile}: executing {len(todo)} pages", flush=True)
-    for page in todo:
-        params = {"profile": args.profile, "results_dir": str(results), "data_dir": str(data),
-                  **PROFILES[args.profile].get(page, {})}
-        execute(src / f"{page}.ipynb", params)
+    print(f"profile {args.profile}: executing {len(todo)} pages"
+          + (f", {args.jobs} at a time" if args.jobs > 1 else ""), flush=True)
+    run_pages(src, todo, args.jobs, lambda page: {
+        "profile": args.profile, "results_dir": str(results), "data_dir": str(data),
+        **PROFILES[args.profile].get(page, {})})
     book.gather(results)
     if LAST in order:
         execute(src / f"{LAST}.ipynb", {"profile": args.profile, "results_dir": str(results),

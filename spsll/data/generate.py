@@ -28,7 +28,7 @@ ends with every sample once and exactly the values of an uninterrupted run: chun
 on (seed, plan, chunk, k) and the settings, and the solvers' results do not depend on the other
 chunks.  A run with other settings on an existing store is refused with a message naming each
 setting that differs (:class:`spsll.data.store.StoreMismatchError`); a second run on a store in use is
-refused by its lock file (:class:`spsll.data.store.StoreLockedError`).
+refused by its lock file (:class:`spsll.data.store_lock.StoreLockedError`).
 
 Dask: ``dask="tcp://host:8786"`` (``--dask ADDRESS``) sends chunks to the workers of a running
 scheduler, ``workers=N`` (``--workers N``) starts a local cluster of N single-threaded worker

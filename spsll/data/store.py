@@ -34,18 +34,18 @@ Only samples of chunks with ``done[k]`` true are data.  The other rows hold the 
 (NaN for floats, −1 for integers, False for flags; ``power`` is left unwritten, zeros) or the
 remains of an interrupted write, and every reader of this package skips them.
 
-Crash safety.  The file is created complete (every dataset allocated early, contiguous, no
-compression, attributes written) under a temporary name and renamed into place atomically, so
-a store is either absent or fully laid out.  After that a run only overwrites preallocated raw
+Crash safety. The file is created complete (every dataset allocated early, contiguous, no
+compression, attributes written) under a temporary name and renamed into place atomically, so a
+store is either absent or fully laid out. After that a run only overwrites preallocated raw
 data, never HDF5 metadata: a chunk's arrays are written, flushed and fsync'ed, and only then is
-its ``done`` flag written, flushed and fsync'ed.  A process killed at any moment (also SIGKILL)
+its ``done`` flag written, flushed and fsync'ed. A process killed at any moment (also SIGKILL)
 leaves at worst a chunk whose data are partly written and whose flag is false; the next run
-recomputes it.  Two runs must never write one store: :class:`StoreLock` holds an OS lock
-(the ``filelock`` package: flock on POSIX, LockFileEx on Windows) on ``<store>.lock``, which the
-operating system releases when the process ends in any way (also SIGKILL), so there are no stale
-locks to break; the owner's pid and host are recorded in ``<store>.lock.owner`` to be named in
-the error of a second run.  The empty ``<store>.lock`` file stays after the run (deleting it
-would let two runs lock different files).
+recomputes it. Two runs must never write one store: :class:`~spsll.data.store_lock.StoreLock`
+holds an OS lock (the ``filelock`` package: flock on POSIX, LockFileEx on Windows) on
+``<store>.lock``, which the operating system releases when the process ends in any way (also
+SIGKILL), so there are no stale locks to break; the owner's pid and host are recorded in
+``<store>.lock.owner`` to be named in the error of a second run. The empty ``<store>.lock`` file
+stays after the run (deleting it would let two runs lock different files).
 
 Every open validates the file's structure (:func:`spsll.data.store_check.check_structure`):
 attributes, shapes, dtypes, σ and τ, no external storage or links; a violation is a
@@ -60,15 +60,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import time
 
 import h5py
 import numpy as np
-from filelock import FileLock, Timeout
 
-from .._files import commit_file, write_json
+from .._files import commit_file
 from .store_check import StoreError, check_structure
+from .store_lock import StoreLock, StoreLockedError, lock_holder  # noqa: F401 (re-exported)
 
 FORMAT = "spsll-dataset"
 FORMAT_VERSION = 1
@@ -77,10 +75,6 @@ KINDS = ("dispersions", "walls", "film_dispersions", "film_stiffness")
 
 class StoreMismatchError(ValueError):
     """The store was written with other settings than the ones requested."""
-
-
-class StoreLockedError(RuntimeError):
-    """Another live process holds the store's lock."""
 
 
 # ---- layout ---------------------------------------------------------------------------------
@@ -339,76 +333,3 @@ def describe_store(path) -> str:
             units = units.decode() if isinstance(units, bytes) else units
             lines.append(f"  /{name:18s} {str(ds.shape):18s} {ds.dtype.name:8s} {('[' + units + ']') if units else ''}")
     return "\n".join(lines)
-
-
-# ---- lock ---------------------------------------------------------------------------------
-
-def _owner_text(owner_path) -> str:
-    try:
-        with open(owner_path) as fh:
-            o = json.load(fh)
-        since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(o["since"])))
-        return f"process {int(o['pid'])} on host {o['host']} (since {since})"
-    except (OSError, ValueError, KeyError, TypeError):
-        return "another process"
-
-
-class StoreLock:
-    """Exclusive lock on a store: an OS lock on ``<store>.lock`` through ``filelock``.
-
-    The operating system drops it when the owner ends, however it ends, so a killed run leaves
-    nothing to clean up.  The owner (pid, host, since) is written to ``<store>.lock.owner`` and
-    named by :class:`StoreLockedError` when a second run is refused.  A context manager.
-    """
-
-    def __init__(self, path):
-        self.path = f"{os.fspath(path)}.lock"
-        self.owner_path = f"{self.path}.owner"
-        self._lock = None
-
-    def acquire(self):
-        lock = FileLock(self.path, timeout=0)
-        try:
-            lock.acquire()
-        except Timeout:
-            raise StoreLockedError(f"the store is locked by {_owner_text(self.owner_path)} ({self.path}); "
-                                   f"wait for that run to finish or stop it") from None
-        self._lock = lock
-        try:
-            write_json(self.owner_path, {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()})
-        except BaseException:
-            self.release()
-            raise
-        return self
-
-    def release(self):
-        if self._lock is not None:
-            try:
-                os.unlink(self.owner_path)
-            except FileNotFoundError:
-                pass
-            self._lock.release()
-            self._lock = None
-
-    def __enter__(self):
-        return self.acquire()
-
-    def __exit__(self, *exc):
-        self.release()
-        return False
-
-
-def lock_holder(path):
-    """Who holds the lock of the store ``path`` (text), or None when nobody does."""
-    lock_path = f"{os.fspath(path)}.lock"
-    if not os.path.exists(lock_path):
-        return None
-    fl = FileLock(lock_path, timeout=0)
-    try:
-        fl.acquire()
-    except Timeout:
-        return _owner_text(f"{lock_path}.owner")
-    except OSError:
-        return None  # cannot probe (read-only folder): no evidence of a writer
-    fl.release()
-    return None

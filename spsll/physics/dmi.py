@@ -67,6 +67,9 @@ def central_difference(u: torch.Tensor, dim: int) -> torch.Tensor:
 
 
 def _pick(t, index):
+    """``t[index]`` (the rows of a batch subset), or ``t`` itself when either is None (a
+    per-cell array shared by the batch, or the whole batch); also used by
+    :mod:`spsll.physics.fields`."""
     return t if (t is None or index is None) else t[index]
 
 

@@ -281,11 +281,8 @@ def explicit_domain_wall(material, sigma, tau, *, n_realisations=16, seed=0, n_c
     """
     material = check_material(material)
     s, t, batched = defect_params(sigma, tau)
-    grid = (n_cells,) if np.ndim(n_cells) == 0 else tuple(n_cells)
-    if len(grid) not in (1, 2):
-        raise ValueError(f"n_cells must be an integer n or a pair (n, ny), got {n_cells!r}")
-    n = positive_int("n_cells", grid[0], low=16)
-    grid = (n,) + tuple(positive_int("n_cells[1] (ny)", g, low=3) for g in grid[1:])
+    grid = _wall_grid(n_cells)
+    n = grid[0]
     R = positive_int("n_realisations", n_realisations)
     seed = check_seed(seed)
     tol = finite_scalar("tol", tol, low=0, high=1, low_open=True)
@@ -315,9 +312,7 @@ def explicit_domain_wall(material, sigma, tau, *, n_realisations=16, seed=0, n_c
     center, pinned = present_wall_center(mz, line, a)
     creeping = ~conv & ~pinned
     if creeping.any():
-        warnings.warn(f"explicit_domain_wall: {int(creeping.sum())} of {B} walls are still creeping towards a "
-                      f"vacancy after max_iter={max_iter} (torque up to {torque[creeping].max():.1e} Ms > tol={tol:g}); "
-                      "they are flagged in .creeping and left out of width_mean/width_std", RuntimeWarning, stacklevel=2)
+        _warn_creeping(creeping, torque, max_iter, tol)
     options = (material, n_harmonics, n_err, fit_halfwidth)
     width, width_err, wt, wte = _realisation_widths(mz, line, center, pinned, x, *options)
     per = dict(m=m_half, center=center, pinned=pinned, creeping=creeping, width=width,
@@ -333,3 +328,19 @@ def explicit_domain_wall(material, sigma, tau, *, n_realisations=16, seed=0, n_c
             if f.name not in ("x", "seed", "n_realisations", "stats"):
                 setattr(res, f.name, getattr(res, f.name)[0])
     return res
+
+
+def _wall_grid(n_cells) -> tuple:
+    """``n_cells`` as (n,) for a chain or (n, ny) for a film, validated (n ≥ 16, ny ≥ 3)."""
+    grid = (n_cells,) if np.ndim(n_cells) == 0 else tuple(n_cells)
+    if len(grid) not in (1, 2):
+        raise ValueError(f"n_cells must be an integer n or a pair (n, ny), got {n_cells!r}")
+    n = positive_int("n_cells", grid[0], low=16)
+    return (n,) + tuple(positive_int("n_cells[1] (ny)", g, low=3) for g in grid[1:])
+
+
+def _warn_creeping(creeping, torque, max_iter, tol):
+    warnings.warn(f"explicit_domain_wall: {int(creeping.sum())} of {creeping.size} walls are still creeping "
+                  f"towards a vacancy after max_iter={max_iter} (torque up to {torque[creeping].max():.1e} Ms > "
+                  f"tol={tol:g}); they are flagged in .creeping and left out of width_mean/width_std",
+                  RuntimeWarning, stacklevel=3)

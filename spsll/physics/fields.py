@@ -20,7 +20,7 @@ import math
 import numpy as np
 import torch
 
-from .dmi import InterfacialDMI
+from .dmi import InterfacialDMI, _pick
 from .material import Material
 
 
@@ -30,10 +30,6 @@ def grid_shape(n) -> tuple:
     if len(shape) not in (1, 2) or any(isinstance(v, bool) or int(v) != v or v < 3 for v in shape):
         raise ValueError(f"the grid must be n (a chain) or (nx, ny) (a film), integers >= 3, got {n!r}")
     return tuple(int(v) for v in shape)
-
-
-def _pick(t, index):
-    return t if (t is None or index is None) else t[index]
 
 
 class UniaxialAnisotropy:
