@@ -121,8 +121,8 @@ class ExistenceMap:
     a: float
     ideal_radius: np.ndarray
     maps: dict
-    D_grid: np.ndarray = None
-    D: np.ndarray = None
+    D_grid: np.ndarray
+    D: np.ndarray
 
     @property
     def p(self):
