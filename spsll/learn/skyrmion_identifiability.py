@@ -8,8 +8,8 @@ both unchanged to first order.  For a fitted
     J = ∂(logit P, R/R̄) / ∂(ln σ, ln τ, ln D)     (2 × 3)
 
 (R̄ the survivors' mean radius of the training points; central differences of the
-polynomial surrogate; relative coordinates throughout, so
-the directions are unit-free) and its singular value decomposition J = U S Vᵀ.  The
+polynomial surrogate; relative coordinates throughout, so the directions are unit-free)
+and its singular value decomposition J = U S Vᵀ.  The
 third right singular vector v (S₃ = 0: J has rank ≤ 2) is the least-identifiable
 direction, unchanged by any rescaling of the two outputs.  A quantity q is locally
 determined by the two observables exactly when its gradient g_q is orthogonal to v;
@@ -21,10 +21,10 @@ of v's angle to that plane (1: the valley runs at constant p).
 
 :func:`inversion_scores` inverts the surrogate on held-out points like chapter 4's
 oracle: each grid point in turn is left out, the surrogate refitted on the rest, and
-(ln σ, ln τ, D) fitted to the held-out survival frequency k/R and mean radius r by
-minimising, in the grid's box,
+(ln σ, ln τ, D) fitted to the held-out point's k survivors of n films and their mean
+radius r by minimising, in the grid's box,
 
-    −[k ln P + (R − k) ln(1 − P)] + ½ ((r − R_sur)/s_r)²
+    −[k ln P + (n − k) ln(1 − P)] + ½ ((r − R_sur)/s_r)²
 
 (s_r: the training points' rms radius residual; the radius term only where r exists),
 from the best of a 12³ scan of the box refined with L-BFGS-B.  Recovered p, T, σ, τ, D
