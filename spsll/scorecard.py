@@ -203,7 +203,8 @@ def beyond(m: Metrics) -> list[Row]:
                     ("finite-chain effect" if abs(ww - wt) > 0.01 else "holds"),
                     "a modelling choice: the flat value is s_min(N) or s_min(2N); both are offered "
                     "(mirror_envelope='tiled' | 'whole'); bound 0.01 nm"))
-    return rows + _two_dimensions_rows(m)
+    from .scorecard_skyrmions import skyrmion_rows  # it builds on this module's helpers
+    return rows + _two_dimensions_rows(m) + skyrmion_rows(m)
 
 
 TWO_D_GOAL_ABS = 0.05   # issue 13: a statistical model within 0.05 in D/D₀ of explicit films …

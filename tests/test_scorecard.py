@@ -30,9 +30,11 @@ def test_missing_metrics_are_not_measured_and_every_verdict_is_a_known_word():
                          "summary": {"parseval_vs_explicit_half_zone_min_GHz": 300.0}},
             "walls": {"mirror": {"tiled_width_nm": 2.755, "whole_width_nm": 2.816}}}
     v = _verdicts(scorecard.beyond(scorecard.Metrics(full)))
-    one_d = {c: w for c, w in v.items() if "2-D" not in c and "films" not in c}
+    one_d = {c: w for c, w in v.items()
+             if "2-D" not in c and "films" not in c and "skyrmion" not in c}
     assert set(one_d.values()) == {"finite-chain effect", "limitation of the model"}
-    assert set(v.values()) - set(one_d.values()) == {"not measured"}  # the 2-D rows (chapter 8)
+    # the 2-D rows (chapter 8) and the skyrmion rows (chapter 9)
+    assert set(v.values()) - set(one_d.values()) == {"not measured"}
     full["explicit"]["robust"]["separation"] = 1.5
     v = _verdicts(scorecard.beyond(scorecard.Metrics(full)))
     assert "holds" in v.values()
@@ -66,6 +68,11 @@ def _two_d(sps=0.5, best=0.048, rel=0.042, speedup=5e3, z=3.0, mae=(8.7, 8.2, 6.
                                "model_speedup": speedup}}
 
 
+def _beyond_row(m, text):
+    """The row of ``scorecard.beyond`` whose claim contains ``text``."""
+    return next(r for r in scorecard.beyond(scorecard.Metrics(m)) if text in r.claim)
+
+
 def _two_d_verdicts(**kw):
     v = _verdicts(scorecard.beyond(scorecard.Metrics(_two_d(**kw))))
     return [v[c] for c in v if "2-D" in c or "films" in c]
@@ -81,9 +88,10 @@ def test_two_dimension_rows_follow_the_issue_13_bounds():
     assert _two_d_verdicts(best=0.06)[3] == "does not hold"              # 0.05 in D/D₀ …
     assert _two_d_verdicts(rel=0.06)[3] == "does not hold"               # … 5 % where D/D₀ ≥ 0.3 …
     assert _two_d_verdicts(speedup=50)[3] == "does not hold"             # … at ≥ 100× less cost
-    rows = scorecard.beyond(scorecard.Metrics(_two_d()))
-    assert "threshold-scaled kernel" in rows[-2].ours and "5e+03×" in rows[-2].ours
-    assert "Σ/P∞| = 0.010 over 2 ensembles" in rows[-4].ours   # from the stiffness entries
+    row = _beyond_row(_two_d(), "reproduces explicit films")
+    assert "threshold-scaled kernel" in row.ours and "5e+03×" in row.ours
+    row = _beyond_row(_two_d(), "as percolation theory says")
+    assert "Σ/P∞| = 0.010 over 2 ensembles" in row.ours   # from the stiffness entries
 
 
 def test_two_dimension_dispersion_row_names_the_best_model_against_mean_field():
@@ -92,9 +100,33 @@ def test_two_dimension_dispersion_row_names_the_best_model_against_mean_field():
             "closed_form_speedup": 1.4e4}
     m = _two_d()
     m["two_dimensions"]["dispersion_summary"] = summ
-    row = scorecard.beyond(scorecard.Metrics(m))[-1]
+    row = _beyond_row(m, "whole 2-D dispersion")
     assert row.verdict == "improves on mean field"
     assert "k-dependent kernel: worst MAE 135 GHz" in row.ours and "mean field 467 GHz" in row.ours
     summ["mean_field"]["worst_half_zone_mae_GHz"] = 100.0
-    assert scorecard.beyond(scorecard.Metrics(m))[-1].verdict == "mean field is best"
-    assert scorecard.beyond(scorecard.Metrics(_two_d()))[-1].ours == "not measured"
+    assert _beyond_row(m, "whole 2-D dispersion").verdict == "mean field is best"
+    assert _beyond_row(_two_d(), "whole 2-D dispersion").ours == "not measured"
+
+
+def test_skyrmion_rows_follow_their_rules():
+    sk = {"convergence": {"order": 2.08, "film_offset_nm": -0.0068, "ode_radius_nm": 7.32017,
+                          "radius_nm": [7.267, 7.302]},
+          "map": {"explicit": {"mean_survival": 0.31},
+                  "envelope": {"inside_explicit_interval": 0.11, "survival_mae_vs_explicit": 0.53},
+                  "mean_field": {"inside_explicit_interval": 0.0,
+                                 "survival_mae_vs_explicit": 0.64}},
+          "surrogate": {"surrogate": {"survival_mae": 0.27}, "mean": {"survival_mae": 0.21}},
+          "surrogate_speedup": 8.2e7}
+    rows = {r.claim: r for r in scorecard.beyond(scorecard.Metrics({"skyrmions": sk}))}
+    radius, survival, surrogate = (rows[c] for c in rows if "skyrmion" in c)
+    assert radius.verdict == "holds" and "7.3020 nm" in radius.ours and "2.08" in radius.ours
+    assert survival.verdict == "limitation of the model" and "11 %" in survival.ours
+    assert surrogate.verdict == "does not hold"          # 0.27 is not below the mean's 0.21
+    sk["convergence"]["order"] = 1.5                     # first order: the stencils are wrong
+    sk["map"]["envelope"]["inside_explicit_interval"] = 0.95
+    sk["surrogate"]["surrogate"]["survival_mae"] = 0.13
+    rows = {r.claim: r for r in scorecard.beyond(scorecard.Metrics({"skyrmions": sk}))}
+    assert [rows[c].verdict for c in rows if "skyrmion" in c] == [
+        "does not hold", "holds", "holds"]
+    words = set(tables.VERDICT_COLOURS)
+    assert all(r.verdict in words for r in rows.values())
