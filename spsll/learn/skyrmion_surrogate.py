@@ -29,7 +29,7 @@ import time
 
 import numpy as np
 
-from ..physics.radial import D_CRITICAL, _radius_guess, radial_skyrmion
+from ..physics.radial import D_CRITICAL, radial_skyrmion
 
 __all__ = ["SkyrmionSurrogate", "mean_field_radius", "leave_one_out"]
 
@@ -134,21 +134,8 @@ def mean_field_radius(material, sigma, tau, D=None) -> np.ndarray:
             continue
         d = pi * Di / math.sqrt(pi * material.A * material.K_eff)
         if 0 < d < D_CRITICAL:
-            out.flat[i] = _ode_radius(pi * material.A, pi * Di, material.K_eff, d)
+            out.flat[i] = radial_skyrmion(pi * material.A, pi * Di, material.K_eff).radius
     return out
-
-
-def _ode_radius(A, D, K_eff, d):
-    """The radial ODE's radius [m]; solve_bvp misses the odd d from its default guess
-    (d = 0.7826 at A = 0.8 × 15 pJ/m: "maximum number of mesh nodes", measured) and
-    converges to the same radius (to 1e-19 m) from 0.9 or 1.1 times it."""
-    for f in (None, 0.9, 1.1, 1.25):
-        guess = None if f is None else f * _radius_guess(d, 0.0) * math.sqrt(A / K_eff)
-        try:
-            return radial_skyrmion(A, D, K_eff, R_guess=guess).radius
-        except RuntimeError:
-            if f == 1.25:
-                raise
 
 
 def _pooled(k, n, r):
