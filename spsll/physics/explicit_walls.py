@@ -283,16 +283,13 @@ def explicit_domain_wall(material, sigma, tau, *, n_realisations=16, seed=0, n_c
     s, t, batched = defect_params(sigma, tau)
     grid = _wall_grid(n_cells)
     n = grid[0]
-    R = positive_int("n_realisations", n_realisations)
-    seed = check_seed(seed)
+    R, seed = positive_int("n_realisations", n_realisations), check_seed(seed)
     tol = finite_scalar("tol", tol, low=0, high=1, low_open=True)
-    max_iter = positive_int("max_iter", max_iter)
+    max_iter, batch_size = positive_int("max_iter", max_iter), positive_int("batch_size", batch_size)
     n_harmonics, n_err, fit_halfwidth = width_options(material, n, n_harmonics, fit_halfwidth)
-    batch_size = positive_int("batch_size", batch_size)
-    a = material.a
     tdt, dev = resolve_dtype(dtype), resolve_device(device)
 
-    masks = _wall_masks(masks, s, t, grid, a, R, seed)  # (P, R, *grid)
+    masks = _wall_masks(masks, s, t, grid, material.a, R, seed)  # (P, R, *grid)
     P, B = s.size, s.size * R
     flat = masks.reshape((B,) + grid)
     full_mask = _mirrored(flat)  # mirrored with the chain (along x)
@@ -306,10 +303,10 @@ def explicit_domain_wall(material, sigma, tau, *, n_realisations=16, seed=0, n_c
     relax_s = time.perf_counter() - t0
     _check_relaxed(m_full, torque, tol, max_iter)
 
-    x = (np.arange(n) + 0.5 - n / 2) * a
+    x = (np.arange(n) + 0.5 - n / 2) * material.a
     m_half = m_full[:, :, :n]
     mz, line = _lines(m_half[:, 2], flat)  # a film's wall as a line (chains unchanged)
-    center, pinned = present_wall_center(mz, line, a)
+    center, pinned = present_wall_center(mz, line, material.a)
     creeping = ~conv & ~pinned
     if creeping.any():
         _warn_creeping(creeping, torque, max_iter, tol)
