@@ -88,3 +88,17 @@ def test_bench_skyrmion_map_with_a_d_axis():
     assert set(out["inversion"]["ratio"]) == {"p", "T_nm", "sigma_nm", "tau_nm",
                                               "D_mJ_m2"}
     assert 0 <= out["identifiability"]["constant_p_alignment"] <= 1
+
+
+def test_bench_skyrmion_minimiser_compares_the_same_films():
+    spec = importlib.util.spec_from_file_location(
+        "bench_skyrmion", ROOT / "benchmarks" / "bench_skyrmion.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    out = bench.main(["minimiser", "--n", "32", "--realisations", "2", "--sigma", "100",
+                      "--tau", "1"])
+    assert out["films"] == 2
+    for name in ("default cap", "cap / 100"):
+        assert sum(out[name]["counts"].values()) == 2 and out[name]["seconds"] > 0
+    # every film is either in the same state under both caps or listed as a change
+    assert out["same_state"] + len(out["changes"]) == 2
