@@ -119,6 +119,16 @@ def _open(browser, url):
     return ctx, page, errors, page_errors, external
 
 
+def _drag(page, grip, dx):
+    """Drag a plotly slider's grip ``dx`` pixels to the right, as a reader's mouse would."""
+    box = grip.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + dx, box["y"] + box["height"] / 2, steps=10)
+    page.mouse.up()
+    page.wait_for_timeout(500)
+
+
 def test_every_page_renders_offline_with_figures(built_book, server, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     pages = _html_pages()
@@ -163,12 +173,7 @@ def test_dragging_a_plotly_slider_changes_the_figure(built_book, server, browser
         grip.scroll_into_view_if_needed()
         fig = page.locator("div.plotly-graph-div", has=page.locator("rect.slider-grip-rect")).first
         before = fig.evaluate("el => el.data.map(t => t.visible)")
-        box = grip.bounding_box()
-        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.mouse.down()
-        page.mouse.move(box["x"] + 250, box["y"] + box["height"] / 2, steps=10)
-        page.mouse.up()
-        page.wait_for_timeout(500)
+        _drag(page, grip, 250)
         after = fig.evaluate("el => el.data.map(t => t.visible)")
         assert before != after, "dragging the slider did not change which trace is shown"
         assert sum(1 for v in after if v is True) == 1
@@ -194,12 +199,7 @@ def test_moving_the_skyrmion_explorers_d_slider_changes_the_picture(built_book, 
                  ".map(i => i.getAttribute('href'))]")
         active0, vis0, title0, images0 = fig.evaluate(state)
         grip = fig.locator("rect.slider-grip-rect").nth(2)  # sliders σ, τ, D in this order
-        box = grip.bounding_box()
-        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.mouse.down()
-        page.mouse.move(box["x"] + 250, box["y"] + box["height"] / 2, steps=10)
-        page.mouse.up()
-        page.wait_for_timeout(500)
+        _drag(page, grip, 250)
         active1, vis1, title1, images1 = fig.evaluate(state)
         per_point = fig.evaluate("el => el.layout.meta.coupled_sliders.traces_per_point")
         d_label = fig.evaluate(f"el => el.layout.sliders[2].steps[{active1[2]}].label")
