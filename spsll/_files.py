@@ -4,13 +4,20 @@
 flushes and fsyncs it, gives it the mode ``0o666 & ~umask`` (``tempfile.mkstemp`` creates 0600)
 and renames it over ``path`` with ``os.replace``; the folder is fsynced so that the rename itself
 survives a crash.  A reader sees the old file or the new one, never a half-written one; an
-exception or Ctrl-C during ``write`` leaves ``path`` untouched and no temporary behind.
+exception during ``write`` leaves ``path`` untouched and no temporary behind.  Ctrl-C (SIGINT)
+during the write is held until the file is in place and then delivered (in the main thread):
+an interrupted training run keeps the checkpoint it was writing, and a writer such as
+``torch.save`` is never torn in the middle of its own bookkeeping (whose clean-up error would
+otherwise replace the KeyboardInterrupt with a traceback).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import tempfile
+import threading
 
 
 def _umask() -> int:
@@ -46,9 +53,36 @@ def commit_file(tmp, path) -> None:
     fsync_dir(path)
 
 
+@contextlib.contextmanager
+def sigint_held():
+    """Hold SIGINT until the block ends, then deliver it to the handler that was in place (a
+    KeyboardInterrupt under Python's default).  Outside the main thread, or where SIGINT is
+    ignored or handled outside Python, it does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.getsignal(signal.SIGINT)
+    if old in (signal.SIG_IGN, None):
+        yield
+        return
+    caught = []
+    signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+        if caught:
+            signal.raise_signal(signal.SIGINT)
+
+
 def atomic_write(path, write, *, binary: bool = True) -> None:
-    """Write ``path`` through ``write(fileobj)`` atomically (temporary file, fsync, os.replace)."""
-    path = os.fspath(path)
+    """Write ``path`` through ``write(fileobj)`` atomically (temporary file, fsync, os.replace),
+    with Ctrl-C held until the file is in place (module doc)."""
+    with sigint_held():
+        _atomic_write(os.fspath(path), write, binary)
+
+
+def _atomic_write(path, write, binary):
     d = os.path.dirname(os.path.abspath(path))
     os.makedirs(d, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=d, prefix=f".{os.path.basename(path)}.", suffix=".tmp")

@@ -260,3 +260,26 @@ def test_folder_outputs_are_checked_without_creating_anything(tmp_path):
         prepare_output(tmp_path / "f", directory=True)
     with pytest.raises(NotADirectoryError, match="a parent of this path is a file"):
         prepare_output(tmp_path / "f" / "run", directory=True)
+
+
+def test_ctrl_c_during_a_write_is_held_until_the_file_is_in_place(tmp_path):
+    """SIGINT in the middle of ``atomic_write`` (a checkpoint's torch.save, seen in CI): the file
+    is finished and renamed into place, then the KeyboardInterrupt arrives; the handler is back."""
+    from spsll._files import atomic_write
+    p = tmp_path / "x.bin"
+
+    def write(fh):
+        fh.write(b"a" * 1000)
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the writer is half-way
+        time.sleep(0.05)                      # the signal is handled by now
+        fh.write(b"b" * 1000)
+
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a plain `python`
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            atomic_write(p, write)
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, old)
+    assert p.read_bytes() == b"a" * 1000 + b"b" * 1000
+    assert [q.name for q in tmp_path.iterdir()] == ["x.bin"]  # no temporary left
