@@ -126,14 +126,9 @@ def heatmap(x, y, z, xlabel, ylabel, title, colorbar="", overlays=(), log_z=Fals
 def heatmap_slider(x, y, maps, labels, xlabel, ylabel, title, prefix=""):
     """Colour maps ``maps[i]`` (z(y, x), e.g. defect masks), one shown at a time, chosen with a
     slider whose steps are ``labels``; equal x and y scales."""
-    n = len(maps)
-    fig = go.Figure([go.Heatmap(x=x, y=y, z=z, colorscale="Viridis", showscale=False,
-                                visible=i == 0) for i, z in enumerate(maps)])
-    steps = [dict(method="update", label=str(lab), args=[{"visible": [j == i for j in range(n)]}])
-             for i, lab in enumerate(labels)]
-    fig.update_layout(sliders=[dict(steps=steps, currentvalue=dict(prefix=prefix))], title=title,
-                      xaxis_title=xlabel, yaxis_title=ylabel, yaxis_scaleanchor="x", **LAYOUT)
-    return fig
+    groups = [[go.Heatmap(x=x, y=y, z=z, colorscale="Viridis", showscale=False)] for z in maps]
+    fig = slider_groups(groups, labels, title, xlabel, ylabel, prefix)
+    return fig.update_layout(yaxis_scaleanchor="x")
 
 
 def surface(x, y, z, xlabel, ylabel, zlabel, title):

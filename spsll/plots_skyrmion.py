@@ -11,8 +11,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .physics.skyrmion_defects import STATES
+from .units import NM
 
-NM = 1e-9
 MODEL_NAMES = {"explicit": "explicit (tessellation)", "envelope": "SPS-LL envelope",
                "mean_field": "mean field s = p"}
 

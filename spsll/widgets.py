@@ -7,6 +7,8 @@ grids instead.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import plots
@@ -168,7 +170,9 @@ def skyrmion_explorer(material=None, n=48, n_realisations=4, seed=0, max_iter=30
     material = CoPt if material is None else material
     w = _ipywidgets()
     sigma, tau = _sliders()
-    dmi = w.FloatSlider(value=material.D * 1e3, min=1.5, max=3.7, step=0.1,
+    # up to the last 0.1 mJ/m² step below D_c (3.7 for CoPt): above D_c no skyrmion exists
+    d_max = math.floor(material.D_c * 1e4 - 1e-9) / 10
+    dmi = w.FloatSlider(value=material.D * 1e3, min=1.5, max=d_max, step=0.1,
                         description="D (mJ/m²)", continuous_update=False)
     out = w.Output()
 

@@ -72,8 +72,8 @@ from .dask_run import client_for, distributed_module, run_chunks
 from ..physics.material import FePt, Material
 from .plans import SIGMA_RANGE, TAU_RANGE, Plan, chunk_bounds
 from ..physics.problem import resolve_device, resolve_dtype
-from .store import (StoreError, StoreLock, check_settings, create_store, mark_done, open_store,
-                    remove_stale_temporaries, write_chunk)
+from .store import (SIGMA_TAU, StoreError, StoreLock, check_settings, create_store, mark_done,
+                    open_store, remove_stale_temporaries, write_chunk)
 from .solver_kinds import (DEFAULT_CHUNK, FILM_CELLS, KINDS, PROGRESS_BATCH,  # noqa: F401
                            SOLVERS, axes_and_layout, check_kind, compute_chunk)
 
@@ -135,10 +135,6 @@ def _layout_text(axes, layout, samples):
              for name, (arr, units, desc) in samples.items()]
     rows += ["/done (n_chunks,) bool: samples of chunk k are data only where done[k]"]
     return "\n".join(rows)
-
-
-#: The plan's per-sample datasets of the 1-D kinds: {name: (units, description)}.
-SIGMA_TAU = {"sigma": ("m", "mean material length sigma"), "tau": ("m", "mean vacancy length tau (0 = ideal)")}
 
 
 class GenerateInterrupted(KeyboardInterrupt):

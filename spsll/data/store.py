@@ -71,6 +71,8 @@ from .store_lock import StoreLock, StoreLockedError, lock_holder  # noqa: F401 (
 FORMAT = "spsll-dataset"
 FORMAT_VERSION = 1
 KINDS = ("dispersions", "walls", "film_dispersions", "film_stiffness")
+#: The plan's per-sample datasets of the 1-D kinds: {name: (units, description)}.
+SIGMA_TAU = {"sigma": ("m", "mean material length sigma"), "tau": ("m", "mean vacancy length tau (0 = ideal)")}
 
 
 class StoreMismatchError(ValueError):
@@ -119,8 +121,8 @@ def create_store(path, *, kind, chunk, axes, per_sample, attrs, settings, layout
     if os.path.exists(path):
         raise FileExistsError(f"{path} exists; refusing to overwrite it")
     if samples is None:
-        samples = {"sigma": (np.asarray(sigma, dtype=np.float64), "m", "mean material length sigma"),
-                   "tau": (np.asarray(tau, dtype=np.float64), "m", "mean vacancy length tau (0 = ideal)")}
+        samples = {name: (np.asarray(arr, dtype=np.float64), *SIGMA_TAU[name])
+                   for name, arr in (("sigma", sigma), ("tau", tau))}
     n = np.shape(samples["sigma"][0])[0]
     n_chunks = -(-n // int(chunk))
     tmp = f"{path}.creating-{os.getpid()}"

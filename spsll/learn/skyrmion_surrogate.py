@@ -30,10 +30,10 @@ import time
 import numpy as np
 
 from ..physics.radial import D_CRITICAL, radial_skyrmion
+from ..units import NM
 
 __all__ = ["SkyrmionSurrogate", "mean_field_radius", "leave_one_out"]
 
-NM = 1e-9
 
 
 def _poly(u: np.ndarray, degree: int) -> np.ndarray:

@@ -41,7 +41,8 @@ from .defects2d import P_C_SITE_SQUARE
 from .envelope import envelope_facts
 from .stiffness import site_dilution_stiffness, tessellation_stiffness
 
-__all__ = ["MODELS", "CALIBRATION", "kernel", "point_keys", "stiffness_models", "calibrate", "AgreementMap", "agreement_map"]
+__all__ = ["MODELS", "CALIBRATION", "kernel", "tessellation_label", "site_label", "point_keys",
+           "stiffness_models", "calibrate", "AgreementMap", "agreement_map"]
 
 MODELS = ("mean_field", "sps_ll", "ema", "percolation")
 #: (c₀, c₁) of the ``percolation`` kernel, fitted by :func:`calibrate` (see the module docstring).
@@ -107,6 +108,16 @@ def calibrate(p, T, D, D_se, a):
     A = np.stack([curv, w * curv], axis=1) / D_se[:, None]
     coef = np.linalg.lstsq(A, (D - x) / D_se, rcond=None)[0]
     return float(coef[0]), float(coef[1])
+
+
+def tessellation_label(sigma, tau, a) -> str:
+    """The label of a tessellation point (σ, τ) [m] on cells a [m]: "tessellation (11.8a, 4.01a)"."""
+    return f"tessellation ({sigma / a:.3g}a, {tau / a:.3g}a)"
+
+
+def site_label(p) -> str:
+    """The label of a site-dilution point: "site p = 0.65"."""
+    return f"site p = {p:g}"
 
 
 def point_keys(labels) -> list:
@@ -192,12 +203,12 @@ def agreement_map(sigma, tau, a, site_p=(), sizes=(32, 48, 64), coarse_sizes=(64
         T = si * ti / (si + ti)
         t0 = time.perf_counter()
         fit = tess_fits(si, ti, a, coarse_sizes if T > 2 * a else sizes, n_realisations, seed)[0]
-        rows.append((f"tessellation ({si / a:.3g}a, {ti / a:.3g}a)", si / (si + ti), T, fit,
+        rows.append((tessellation_label(si, ti, a), si / (si + ti), T, fit,
                      time.perf_counter() - t0))
     for p in site_p:
         t0 = time.perf_counter()
         fit = site_fits(p, sizes, n_realisations, seed)[0]
-        rows.append((f"site p = {p:g}", p, 0.0, fit, time.perf_counter() - t0))
+        rows.append((site_label(p), p, 0.0, fit, time.perf_counter() - t0))
     p = np.array([r[1] for r in rows])
     T = np.array([r[2] for r in rows])
     t0 = time.perf_counter()

@@ -51,13 +51,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validate import defect_params, positive_int
-from .agreement import kernel, point_keys
+from .agreement import kernel, point_keys, site_label, tessellation_label
 from .envelope import s_min
 from .defects2d import site_dilution_masks, tessellation_masks
 from .agreement_finite_k import finite_k_curves
 from .film import azimuthal_average, ideal_film_frequency
 from .magnons import dispersion, refine_peaks
-from .material import GAMMA_MU0
+from .onenumber import gap_frequency
 from .problem import check_material
 
 __all__ = ["DISPERSION_MODELS", "uniform_envelope_dispersion", "calibrated_dispersion",
@@ -114,7 +114,7 @@ def calibrated_dispersion(material, sigma, tau, *, n_cells, calibration=None, **
 def uniform_envelope_frequency(material, s, kx, ky):
     """Closed form of a uniform envelope s: f = f₀ + s (f_ideal(kx, ky) − f₀) [Hz], with
     f₀ = (γμ0/2π)(Hk − Ms) and f_ideal of :func:`spsll.physics.film.ideal_film_frequency`."""
-    f0 = GAMMA_MU0 / (2 * math.pi) * material.H_eff_anis
+    f0 = gap_frequency(material)
     return f0 + s * (ideal_film_frequency(material, kx, ky) - f0)
 
 
@@ -228,9 +228,9 @@ def _points(material, sigma, tau, site_p):
     s, t = (defect_params(sigma, tau)[:2] if np.size(sigma) or np.size(tau)
             else (np.empty(0), np.empty(0)))
     a = material.a
-    pts = [(f"tessellation ({si / a:.3g}a, {ti / a:.3g}a)", si / (si + ti), si * ti / (si + ti), si, ti)
+    pts = [(tessellation_label(si, ti, a), si / (si + ti), si * ti / (si + ti), si, ti)
            for si, ti in zip(s, t)]
-    return pts + [(f"site p = {p:g}", float(p), 0.0, None, None) for p in np.atleast_1d(site_p)]
+    return pts + [(site_label(p), float(p), 0.0, None, None) for p in np.atleast_1d(site_p)]
 
 
 def _timed(fn, *args, **kw):
@@ -296,5 +296,5 @@ def dispersion_agreement(material, sigma=(), tau=(), site_p=(), *, n_cells=32, n
     s_used["finite_k"] = s_cal
     return DispersionAgreement(
         label=[q[0] for q in pts], p=p, T=T, k=k,
-        f0=GAMMA_MU0 / (2 * math.pi) * material.H_eff_anis, curves=curves, gap=gap,
+        f0=gap_frequency(material), curves=curves, gap=gap,
         s=s_used, seconds=seconds, closed_form_s=closed, a=a)

@@ -26,7 +26,7 @@ from scipy.optimize import minimize_scalar
 
 from .agreement import kernel
 from .film import azimuthal_average, ideal_film_frequency
-from .material import GAMMA_MU0
+from .onenumber import gap_frequency
 
 __all__ = ["CROSSOVER", "finite_k_stiffness", "finite_k_curves", "fit_crossover"]
 
@@ -51,7 +51,7 @@ def finite_k_curves(material, p, T, kx, ky, calibration=None, crossover=None):
     grid kx, ky [rad/m] (fftshifted axes of a film); returns (ring k, curves)."""
     KX, KY = np.meshgrid(kx, ky, indexing="ij")
     kk = np.hypot(KX, KY)
-    f0 = GAMMA_MU0 / (2 * math.pi) * material.H_eff_anis
+    f0 = gap_frequency(material)
     ex = ideal_film_frequency(material, KX, KY) - f0
     f = np.stack([f0 + finite_k_stiffness(kk, pi, Ti, material.a, calibration, crossover) * ex
                   for pi, Ti in zip(np.atleast_1d(p), np.atleast_1d(T))])

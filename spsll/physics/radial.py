@@ -51,9 +51,9 @@ from scipy.integrate import simpson, solve_bvp, trapezoid
 from scipy.optimize import brentq
 from scipy.special import k0e, k1e
 
-# : vacuum permeability [T m/A] (same value as spsll.physics.material)
+#: vacuum permeability [T m/A] (same value as spsll.physics.material)
 MU0 = 4e-7 * math.pi
-# : d_c = D_c/√(A K_eff): the uniform state stops being the ground state
+#: d_c = D_c/√(A K_eff): the uniform state stops being the ground state
 D_CRITICAL = 4 / math.pi
 
 __all__ = ["RadialSkyrmion", "radial_skyrmion", "radial_skyrmion_for",

@@ -74,17 +74,20 @@ def disk_mask(shape, radius: float, a: float) -> np.ndarray:
     return (np.hypot(X, Y) <= radius).astype(np.int8)
 
 
-def _centre(mz: np.ndarray) -> tuple:
-    """Centre (in cell units, cell centres at i + ½) of the region m_z < 0 of one film,
-    by circular means along each axis (finds a skyrmion across a periodic boundary)."""
-    w = np.clip(-mz, 0, None)
-    out = []
-    for axis, n in enumerate(mz.shape):
-        ang = 2 * math.pi * (np.arange(n) + 0.5) / n
-        prof = w.sum(axis=1 - axis)
-        out.append((math.atan2((prof * np.sin(ang)).sum(), (prof * np.cos(ang)).sum())
-                    % (2 * math.pi)) * n / (2 * math.pi))
-    return tuple(out)
+def core_centre(mz: np.ndarray) -> np.ndarray:
+    """Centres (B, 2) in cell units (cell centres at i + ½) of max(−m_z, 0) of films
+    mz (B, nx, ny): circular means along each axis, so a core straddling the periodic
+    boundary is found; NaN where m_z ≥ 0 everywhere."""
+    w = np.clip(-np.asarray(mz, float), 0, None)
+    B, nx, ny = w.shape
+    out = np.full((B, 2), np.nan)
+    for axis, n in enumerate((nx, ny)):
+        phase = np.exp(2j * math.pi * (np.arange(n) + 0.5) / n)
+        prof = w.sum(axis=2 - axis)  # (B, n) along this axis
+        z = prof @ phase
+        ok = np.abs(z) > 0
+        out[ok, axis] = (np.angle(z[ok]) % (2 * math.pi)) * n / (2 * math.pi)
+    return out
 
 
 def _fill_vacancies(mz: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -119,7 +122,7 @@ def skyrmion_radius(m, a: float, mask=None, n_phi: int = N_PHI):
         mz = m[b, 2] if mask is None else _fill_vacancies(m[b, 2], np.asarray(mask)[b])
         if mz.min() >= 0:
             continue  # collapsed: no core
-        cx, cy = _centre(mz)
+        cx, cy = core_centre(mz[None])[0]
         px = cx - 0.5 + rr[None, :] * np.cos(phi)[:, None]  # cell-index coordinates
         py = cy - 0.5 + rr[None, :] * np.sin(phi)[:, None]
         prof = ndimage.map_coordinates(mz, [px.ravel(), py.ravel()], order=3,

@@ -64,7 +64,6 @@ vacancy fraction inside the relaxed radius divided by the film's vacancy fractio
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
@@ -80,7 +79,7 @@ from .integrate import relax
 from .material import Material
 from .percolation import percolation
 from .problem import check_material
-from .skyrmion import neel_skyrmion, skyrmion_radius
+from .skyrmion import core_centre, neel_skyrmion, skyrmion_radius
 from .topology import berg_luscher_charge
 
 __all__ = ["MODELS", "STATES", "DefectSkyrmions", "fill_vacancies", "core_centre",
@@ -106,22 +105,6 @@ def fill_vacancies(m: np.ndarray, mask: np.ndarray) -> np.ndarray:
         ix, iy = ix[nx:2 * nx, ny:2 * ny] % nx, iy[nx:2 * nx, ny:2 * ny] % ny
         m[b] = m[b][:, ix, iy]
     return m
-
-
-def core_centre(mz: np.ndarray) -> np.ndarray:
-    """Centres (B, 2) in cell units (cell centres at i + ½) of max(−m_z, 0) of films
-    mz (B, nx, ny): circular means along each axis, so a core straddling the periodic
-    boundary is found; NaN where m_z ≥ 0 everywhere."""
-    w = np.clip(-np.asarray(mz, float), 0, None)
-    B, nx, ny = w.shape
-    out = np.full((B, 2), np.nan)
-    for axis, n in enumerate((nx, ny)):
-        phase = np.exp(2j * math.pi * (np.arange(n) + 0.5) / n)
-        prof = w.sum(axis=2 - axis)  # (B, n) along this axis
-        z = prof @ phase
-        ok = np.abs(z) > 0
-        out[ok, axis] = (np.angle(z[ok]) % (2 * math.pi)) * n / (2 * math.pi)
-    return out
 
 
 def masked_charge(m, mask) -> np.ndarray:

@@ -31,12 +31,10 @@ average 1–2: explicit films 740 s (0.57 s each), envelope 58 s, mean field 21 
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from .radial import D_CRITICAL
 from .skyrmion_defects import MODELS, STATES, DefectSkyrmions, defect_skyrmions
 
 __all__ = ["wilson_interval", "ExistenceMap", "existence_map", "check_dmi_values",
@@ -182,7 +180,7 @@ def check_dmi_values(material, D_values) -> np.ndarray:
     4√(A K_eff)/π of ``material`` (the uniform state's stability limit: above it a
     cycloid is the ground state and no isolated skyrmion exists)."""
     D = np.atleast_1d(np.asarray(D_values, dtype=float))
-    Dc = D_CRITICAL * math.sqrt(material.A * material.K_eff)
+    Dc = material.D_c
     if D.ndim != 1 or D.size == 0:
         raise ValueError(f"D_values must be a non-empty 1-D sequence in J/m^2, got "
                          f"{D_values!r}")
